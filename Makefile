@@ -1,0 +1,44 @@
+# Teranga — see README.md. Every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run test lint messages bench bench-install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+run: install
+	TERANGA_ENV=dev $(BIN)/pybabel -q compile -d locale -D django
+	TERANGA_ENV=dev $(BIN)/python manage.py migrate --no-input -v0
+	TERANGA_ENV=dev $(BIN)/python manage.py seed_demo
+	TERANGA_ENV=dev $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	TERANGA_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run -v0
+
+test: lint
+	TERANGA_ENV=test $(BIN)/pybabel -q compile -d locale -D django
+	TERANGA_ENV=test $(BIN)/pytest
+
+# Regenerate the translation catalogs after changing a string, then translate fr and wo.
+messages: install
+	TERANGA_ENV=dev $(BIN)/python manage.py makemessages -l fr -l wo -l en --no-obsolete \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

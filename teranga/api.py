@@ -1,0 +1,63 @@
+"""The JSON API under /api/v1/: one NinjaAPI mounting each app's router."""
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from teranga.network.api import router as network_router
+
+api = NinjaAPI(
+    title="Teranga API",
+    version="1",
+    description="Service quality of the Espaces Sénégal Services. Staff and devices "
+    "authenticate with `Authorization: Bearer <token>`. Errors carry a readable `detail`.",
+    urls_namespace="api",
+)
+
+
+def _location(loc) -> str:
+    return ".".join(str(part) for part in loc if part not in ("query", "body", "path"))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [
+        {"field": _location(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors
+    ]
+    detail = "; ".join(f"{e['field'] or 'input'}: {e['message']}" for e in errors)
+    return api.create_response(
+        request, {"detail": f"Invalid input — {detail}", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return api.create_response(request, {"detail": "You may not do this on this site."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return api.create_response(request, {"detail": "Request body too large."}, status=413)
+
+
+api.add_router("", network_router)

@@ -1,0 +1,192 @@
+"""Public network API: health, sites, procedures; and `me` for bearer tokens."""
+
+from datetime import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from teranga.network import selectors
+from teranga.network.auth import bearer
+from teranga.network.models import Region, Site
+from teranga.network.permissions import Action, sites_for, user_roles
+
+router = Router(tags=["network"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    version: str
+
+
+class HoursOut(Schema):
+    weekday: int = Field(description="0 = Monday … 6 = Sunday")
+    opens: time
+    closes: time
+
+
+class SiteOut(Schema):
+    code: str
+    name: str
+    department: str
+    region: str
+    is_pilot: bool
+    status: str = Field(description="open | closed (temporarily)")
+    address: str
+    phone: str
+    opening_hours: list[HoursOut]
+
+    @staticmethod
+    def resolve_department(site: Site) -> str:
+        return site.department.name
+
+    @staticmethod
+    def resolve_region(site: Site) -> str:
+        return site.department.region.name
+
+    @staticmethod
+    def resolve_opening_hours(site: Site) -> list:
+        return list(site.hours.all())
+
+
+class SiteDetailOut(SiteOut):
+    opened_on: str | None
+    latitude: float | None
+    longitude: float | None
+    procedures: list[str] = Field(description="codes of the procedures offered")
+
+    @staticmethod
+    def resolve_opened_on(site: Site) -> str | None:
+        return site.opened_on.isoformat() if site.opened_on else None
+
+    @staticmethod
+    def resolve_procedures(site: Site) -> list[str]:
+        return [p.code for p in selectors.procedures_offered(site)]
+
+
+class Names(Schema):
+    fr: str
+    wo: str
+    en: str
+
+
+class CategoryOut(Schema):
+    code: str
+    letter: str
+    names: Names
+
+    @staticmethod
+    def resolve_names(cat) -> dict:
+        return {"fr": cat.name_fr, "wo": cat.name_wo, "en": cat.name_en}
+
+
+class ProcedureOut(Schema):
+    code: str
+    names: Names
+    category: CategoryOut
+    deadline_min_days: int = Field(description="announced deadline, working days (minimum)")
+    deadline_max_days: int = Field(description="announced deadline, working days (maximum)")
+    fee_fcfa: int
+    documents: list[str] = Field(description="documents to bring (French)")
+
+    @staticmethod
+    def resolve_names(proc) -> dict:
+        return {"fr": proc.name_fr, "wo": proc.name_wo, "en": proc.name_en}
+
+    @staticmethod
+    def resolve_documents(proc) -> list[str]:
+        return proc.document_list
+
+
+class SiteFilters(Schema):
+    region: str | None = Field(None, description="region slug, e.g. saint-louis")
+    pilot: bool | None = Field(None, description="only pilot sites (true) or the others (false)")
+
+
+class ProcedureFilters(Schema):
+    site: str | None = Field(None, description="site code, e.g. DKR", max_length=10)
+
+
+class MeOut(Schema):
+    kind: str = Field(description="user | device")
+    username: str | None = None
+    roles: list[str] = []
+    sites: list[str] = Field([], description="codes of the sites in the caller's scope")
+    device_kind: str | None = None
+
+
+def _site_or_404(code: str) -> Site:
+    site = selectors.sites_public().filter(code=code).first()
+    if site is None:
+        raise Http404(f"Unknown site '{code}'.")
+    return site
+
+
+@router.get("/health", response={200: HealthOut, 503: HealthOut}, summary="Service health")
+def health(request: HttpRequest):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return Status(200, {"status": "ok", "database": "ok", "version": settings.VERSION})
+    except Exception:  # any database failure means "not healthy", never a 500
+        return Status(
+            503, {"status": "error", "database": "unreachable", "version": settings.VERSION}
+        )
+
+
+@router.get("/sites", response=list[SiteOut], summary="The Espaces Sénégal Services")
+def sites_list(request: HttpRequest, filters: Query[SiteFilters]):
+    qs = selectors.sites_public().order_by("code")
+    if filters.region is not None:
+        region = Region.objects.filter(slug=filters.region).first()
+        if region is None:
+            raise Http404(f"Unknown region '{filters.region}'.")
+        qs = qs.filter(department__region=region)
+    if filters.pilot is not None:
+        qs = qs.filter(is_pilot=filters.pilot)
+    return qs
+
+
+@router.get("/sites/{code}", response={200: SiteDetailOut, 404: ErrorOut}, summary="One site")
+def sites_get(request: HttpRequest, code: str):
+    return _site_or_404(code)
+
+
+@router.get(
+    "/procedures",
+    response={200: list[ProcedureOut], 404: ErrorOut},
+    summary="The procedure catalogue, or the procedures one site offers",
+)
+def procedures_list(request: HttpRequest, filters: Query[ProcedureFilters]):
+    site = _site_or_404(filters.site) if filters.site else None
+    return selectors.procedures_offered(site)
+
+
+@router.get(
+    "/me",
+    response={200: MeOut, 401: ErrorOut},
+    auth=bearer,
+    summary="Who the bearer token belongs to, and its scope",
+)
+def me(request: HttpRequest):
+    principal = request.auth
+    if principal.device is not None:
+        return {
+            "kind": "device",
+            "device_kind": principal.device.kind,
+            "sites": [principal.device.site.code],
+        }
+    user = principal.user
+    return {
+        "kind": "user",
+        "username": user.get_username(),
+        "roles": sorted(user_roles(user)),
+        "sites": list(sites_for(user, Action.VIEW).order_by("code").values_list("code", flat=True)),
+    }

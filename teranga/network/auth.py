@@ -1,0 +1,74 @@
+"""Bearer authentication for staff tokens and device tokens, for the API."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from teranga.lib.tokens import DEVICE_PREFIX, token_digest, token_is_well_formed
+from teranga.network.models import ApiToken, Device
+
+# last_used/last_seen are refreshed at most this often, so a busy kiosk does not write on
+# every request.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a staff user or a device (never both)."""
+
+    user: object | None = None
+    device: Device | None = None
+
+    @property
+    def kind(self) -> str:
+        return "device" if self.device is not None else "user"
+
+
+def _touch(obj, field: str) -> None:
+    now = timezone.now()
+    last = getattr(obj, field)
+    if last is None or now - last > TOUCH_EVERY:
+        type(obj).objects.filter(pk=obj.pk).update(**{field: now})
+        setattr(obj, field, now)
+
+
+def principal_from_token(raw: str) -> Principal | None:
+    """The user or device owning this live token, or None."""
+    digest = token_digest(raw)
+    if raw.startswith(DEVICE_PREFIX):
+        device = (
+            Device.objects.select_related("site__department__region")
+            .filter(token_hash=digest, revoked_at__isnull=True)
+            .first()
+        )
+        if device is None:
+            return None
+        _touch(device, "last_seen_at")
+        return Principal(device=device)
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    _touch(token, "last_used_at")
+    return Principal(user=token.user)
+
+
+class BearerAuth(HttpBearer):
+    """Staff or device bearer token. Malformed, unknown and revoked tokens get a 401."""
+
+    def authenticate(self, request, token: str):
+        if not token_is_well_formed(token):
+            raise HttpError(401, "Malformed token: expected 'Authorization: Bearer tg…'.")
+        principal = principal_from_token(token)
+        if principal is None:
+            raise HttpError(401, "Unknown or revoked token.")
+        return principal
+
+
+bearer = BearerAuth()

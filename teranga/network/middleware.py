@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+class LanguageMiddleware:
+    """French unless the visitor chose Wolof or English (the choice lives in a cookie).
+
+    The browser's Accept-Language is deliberately ignored: a kiosk or a phone set to English
+    in a Senegalese public office should still open in French, one tap away from Wolof.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.available = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in self.available:
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", lang)
+        return response
+
+
+class ApiErrorsMiddleware:
+    """Under /api/, refuse oversized bodies before any parsing (413), and answer the errors
+    Django raises outside the API's handlers (405) in JSON like every other API error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            length = int(request.headers.get("Content-Length") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return JsonResponse(
+                {
+                    "detail": "Request body too large (limit: "
+                    f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes)."
+                },
+                status=413,
+            )
+        response = self.get_response(request)
+        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                {"detail": f"Method not allowed here; use {allowed}."},
+                status=405,
+                headers={"Allow": allowed},
+            )
+        return response
