@@ -111,6 +111,9 @@ class Procedure(TranslatedNameMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(deadline_max_days__gte=F("deadline_min_days")),
                 name="procedure_deadline_min_le_max",
+                violation_error_message=_(
+                    "The maximum deadline cannot be shorter than the minimum."
+                ),
             )
         ]
 
@@ -177,7 +180,9 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes__gt=F("opens")), name="hours_close_after_open"
+                condition=Q(closes__gt=F("opens")),
+                name="hours_close_after_open",
+                violation_error_message=_("The closing time must be after the opening time."),
             ),
             models.UniqueConstraint(fields=["site", "weekday", "opens"], name="hours_unique_slot"),
         ]
@@ -259,6 +264,10 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="role_scope_matches_role",
+                violation_error_message=_(
+                    "Agents, site managers, quality officers and auditors need a site; a "
+                    "regional supervisor needs a region; national roles need neither."
+                ),
                 condition=(
                     Q(
                         role__in=[r.value for r in SITE_ROLES],

@@ -87,7 +87,7 @@ def staff_site(request: HttpRequest, code: str) -> HttpResponse:
     can_manage = user_can(request.user, Action.MANAGE, site)
     context = {
         "site": site,
-        "hours": _hours_by_weekday(selectors.site_public_get(code)),
+        "hours": _hours_by_weekday(site),
         "counters": site.counters.prefetch_related("procedures"),
         "procedure_count": site.procedures.count(),
         "can_manage": can_manage,

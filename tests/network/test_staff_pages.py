@@ -164,3 +164,22 @@ def test_staff_site_page_names_the_site(login, two_sites):
         .content.decode()
     )
     assert site.name in page
+
+
+def test_a_role_without_its_scope_is_refused_by_the_back_office_form(login, national_admin):
+    client = login(national_admin)
+    response = client.post(
+        reverse("admin:network_roleassignment_add"),
+        {"user": national_admin.pk, "role": "agent", "site": "", "region": ""},
+    )
+    assert response.status_code == 200
+    assert "need a site" in response.content.decode() or "besoin d" in response.content.decode()
+    assert national_admin.roles.count() == 1
+
+
+def test_staff_site_page_queries_do_not_grow_with_the_site(
+    login, network, django_assert_max_num_queries
+):
+    client = login(staff(Role.SITE_MANAGER, site=network["DKR"]))
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("staff-site", args=["DKR"])).status_code == 200
