@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from teranga.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("langue/", set_language, name="set_language"),
     path("", include("teranga.network.urls")),
 ]
 

@@ -90,6 +90,12 @@ class AuditedAdminMixin(NationalAdminOnly):
             )
 
     def save_formset(self, request, form, formset, change):
+        # Deletions are recorded before they happen, while the rows still have their ids;
+        # the admin wraps the whole save in one transaction.
+        changes = {f.instance.pk: _form_changes(f) for f in formset.initial_forms}
+        for deleted_form in formset.deleted_forms:
+            if deleted_form.instance.pk is not None:
+                _audit_deletion(request, deleted_form.instance)
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
             services.audit_record(
@@ -98,41 +104,33 @@ class AuditedAdminMixin(NationalAdminOnly):
                 instance=obj,
                 changes={"record": [None, str(obj)]},
             )
-        for obj, fields in formset.changed_objects:
+        for obj, _fields in formset.changed_objects:
             services.audit_record(
                 actor=request.user,
                 action=AuditEntry.Action.UPDATE,
                 instance=obj,
-                changes={f: [None, str(getattr(obj, f, ""))] for f in fields},
-            )
-        for obj in formset.deleted_objects:
-            services.audit_record(
-                actor=request.user,
-                action=AuditEntry.Action.DELETE,
-                instance=obj,
-                changes={"record": [str(obj), None]},
+                changes=changes.get(obj.pk, {}),
             )
 
     @transaction.atomic
     def delete_model(self, request, obj):
-        services.audit_record(
-            actor=request.user,
-            action=AuditEntry.Action.DELETE,
-            instance=obj,
-            changes={"record": [str(obj), None]},
-        )
+        _audit_deletion(request, obj)
         super().delete_model(request, obj)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            services.audit_record(
-                actor=request.user,
-                action=AuditEntry.Action.DELETE,
-                instance=obj,
-                changes={"record": [str(obj), None]},
-            )
+            _audit_deletion(request, obj)
         super().delete_queryset(request, queryset)
+
+
+def _audit_deletion(request, obj) -> None:
+    services.audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.DELETE,
+        instance=obj,
+        changes={"record": [str(obj), None]},
+    )
 
 
 class NetworkAdmin(AuditedAdminMixin, admin.ModelAdmin):
@@ -268,7 +266,7 @@ class CredentialAdmin(NetworkAdmin):
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["prefix", "created_at", "revoked_at", self.last_field] if obj else []
+        return ["prefix", "created_at", "last_used_at", "revoked_at"] if obj else []
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -289,8 +287,7 @@ class CredentialAdmin(NetworkAdmin):
 @admin.register(Device)
 class DeviceAdmin(CredentialAdmin):
     token_prefix = DEVICE_PREFIX
-    last_field = "last_seen_at"
-    list_display = ["name", "site", "kind", "prefix", "created_at", "last_seen_at", "revoked_at"]
+    list_display = ["name", "site", "kind", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["kind", "site", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "site__code", "prefix"]
     list_select_related = ["site"]
@@ -300,7 +297,6 @@ class DeviceAdmin(CredentialAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(CredentialAdmin):
     token_prefix = USER_PREFIX
-    last_field = "last_used_at"
     list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__username", "name", "prefix"]

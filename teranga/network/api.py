@@ -1,6 +1,6 @@
 """Public network API: health, sites, procedures; and `me` for bearer tokens."""
 
-from datetime import time
+from datetime import date, time
 
 from django.conf import settings
 from django.db import connection
@@ -43,32 +43,12 @@ class SiteOut(Schema):
     phone: str
     opening_hours: list[HoursOut]
 
-    @staticmethod
-    def resolve_department(site: Site) -> str:
-        return site.department.name
-
-    @staticmethod
-    def resolve_region(site: Site) -> str:
-        return site.department.region.name
-
-    @staticmethod
-    def resolve_opening_hours(site: Site) -> list:
-        return list(site.hours.all())
-
 
 class SiteDetailOut(SiteOut):
-    opened_on: str | None
+    opened_on: date | None
     latitude: float | None
     longitude: float | None
     procedures: list[str] = Field(description="codes of the procedures offered")
-
-    @staticmethod
-    def resolve_opened_on(site: Site) -> str | None:
-        return site.opened_on.isoformat() if site.opened_on else None
-
-    @staticmethod
-    def resolve_procedures(site: Site) -> list[str]:
-        return [p.code for p in selectors.procedures_offered(site)]
 
 
 class Names(Schema):
@@ -123,7 +103,7 @@ class MeOut(Schema):
 
 
 def _site_or_404(code: str) -> Site:
-    site = selectors.sites_public().filter(code=code).first()
+    site = Site.objects.filter(code=code).first()
     if site is None:
         raise Http404(f"Unknown site '{code}'.")
     return site
@@ -143,20 +123,18 @@ def health(request: HttpRequest):
 
 @router.get("/sites", response=list[SiteOut], summary="The Espaces Sénégal Services")
 def sites_list(request: HttpRequest, filters: Query[SiteFilters]):
-    qs = selectors.sites_public().order_by("code")
-    if filters.region is not None:
-        region = Region.objects.filter(slug=filters.region).first()
-        if region is None:
-            raise Http404(f"Unknown region '{filters.region}'.")
-        qs = qs.filter(department__region=region)
-    if filters.pilot is not None:
-        qs = qs.filter(is_pilot=filters.pilot)
-    return qs
+    if filters.region is not None and not Region.objects.filter(slug=filters.region).exists():
+        raise Http404(f"Unknown region '{filters.region}'.")
+    return selectors.sites_public_rows(region_slug=filters.region, pilot=filters.pilot)
 
 
 @router.get("/sites/{code}", response={200: SiteDetailOut, 404: ErrorOut}, summary="One site")
 def sites_get(request: HttpRequest, code: str):
-    return _site_or_404(code)
+    rows = selectors.sites_public_rows(code=code)
+    if not rows:
+        raise Http404(f"Unknown site '{code}'.")
+    site = Site(pk=rows[0].pop("pk"))
+    return {**rows[0], "procedures": [p.code for p in selectors.procedures_offered(site)]}
 
 
 @router.get(

@@ -10,8 +10,8 @@ from ninja.security import HttpBearer
 from teranga.lib.tokens import DEVICE_PREFIX, token_digest, token_is_well_formed
 from teranga.network.models import ApiToken, Device
 
-# last_used/last_seen are refreshed at most this often, so a busy kiosk does not write on
-# every request.
+# last_used_at is refreshed at most this often, so a busy kiosk does not write on every
+# request.
 TOUCH_EVERY = timedelta(minutes=5)
 
 
@@ -27,12 +27,11 @@ class Principal:
         return "device" if self.device is not None else "user"
 
 
-def _touch(obj, field: str) -> None:
+def _touch(credential) -> None:
     now = timezone.now()
-    last = getattr(obj, field)
-    if last is None or now - last > TOUCH_EVERY:
-        type(obj).objects.filter(pk=obj.pk).update(**{field: now})
-        setattr(obj, field, now)
+    if credential.last_used_at is None or now - credential.last_used_at > TOUCH_EVERY:
+        type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
 
 
 def principal_from_token(raw: str) -> Principal | None:
@@ -46,7 +45,7 @@ def principal_from_token(raw: str) -> Principal | None:
         )
         if device is None:
             return None
-        _touch(device, "last_seen_at")
+        _touch(device)
         return Principal(device=device)
     token = (
         ApiToken.objects.select_related("user")
@@ -55,7 +54,7 @@ def principal_from_token(raw: str) -> Principal | None:
     )
     if token is None:
         return None
-    _touch(token, "last_used_at")
+    _touch(token)
     return Principal(user=token.user)
 
 

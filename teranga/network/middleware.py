@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -7,8 +7,10 @@ from django.utils.cache import patch_vary_headers
 class LanguageMiddleware:
     """French unless the visitor chose Wolof or English (the choice lives in a cookie).
 
-    The browser's Accept-Language is deliberately ignored: a kiosk or a phone set to English
-    in a Senegalese public office should still open in French, one tap away from Wolof.
+    A plain link `?lang=wo` switches (it stores the choice and redirects to the same page
+    without the parameter), so public pages need no form and no CSRF token. The browser's
+    Accept-Language is deliberately ignored: a kiosk or a phone set to English in a
+    Senegalese public office should still open in French, one tap away from Wolof.
     """
 
     def __init__(self, get_response):
@@ -16,6 +18,9 @@ class LanguageMiddleware:
         self.available = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
+        chosen = request.GET.get("lang")
+        if chosen is not None and request.method in ("GET", "HEAD"):
+            return self._switch(request, chosen)
         lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if lang not in self.available:
             lang = settings.LANGUAGE_CODE
@@ -24,6 +29,22 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", lang)
+        return response
+
+    def _switch(self, request, chosen: str):
+        query = request.GET.copy()
+        del query["lang"]
+        target = request.path + (f"?{query.urlencode()}" if query else "")
+        response = HttpResponseRedirect(target)
+        if chosen in self.available:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         return response
 
 

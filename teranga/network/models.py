@@ -308,8 +308,21 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {scope}"
 
 
-class ApiToken(models.Model):
-    """A staff member's bearer token. Only its SHA-256 is kept."""
+class Credential(models.Model):
+    """A bearer token shown once at creation; only its SHA-256 is kept."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("token start"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ApiToken(Credential):
+    """A staff member's bearer token for the API."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -318,11 +331,6 @@ class ApiToken(models.Model):
         verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=80, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(_("token start"), max_length=12, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -333,7 +341,7 @@ class ApiToken(models.Model):
         return f"{self.user} · {self.prefix}…"
 
 
-class Device(models.Model):
+class Device(Credential):
     """A kiosk, display screen or rating tablet bound to one site by its bearer token."""
 
     class Kind(models.TextChoices):
@@ -344,11 +352,6 @@ class Device(models.Model):
     site = models.ForeignKey(Site, models.CASCADE, related_name="devices", verbose_name=_("site"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     name = models.CharField(_("name"), max_length=80)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(_("token start"), max_length=12, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["site__code", "kind", "name"]

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from teranga.lib.workdays import WorkingCalendar, calendar_from_overrides
 from teranga.network.models import HolidayOverride, OpeningHours, Procedure, Region, Site
@@ -31,6 +31,50 @@ def regions_with_sites() -> list[Region]:
             by_region[region.pk], key=lambda s: _alphabetical(s.department.capital)
         )
     return regions
+
+
+def sites_public_rows(
+    *, code: str | None = None, region_slug: str | None = None, pilot: bool | None = None
+) -> list[dict]:
+    """Sites as plain rows for the public API, opening hours included (2 queries).
+
+    Built from values() rather than model instances: the list is read often and whole."""
+    qs = Site.objects.order_by("code")
+    if code is not None:
+        qs = qs.filter(code=code)
+    if region_slug is not None:
+        qs = qs.filter(department__region__slug=region_slug)
+    if pilot is not None:
+        qs = qs.filter(is_pilot=pilot)
+    rows = list(
+        qs.values(
+            "id",
+            "code",
+            "name",
+            "is_pilot",
+            "status",
+            "address",
+            "phone",
+            "opened_on",
+            "latitude",
+            "longitude",
+            department_name=F("department__name"),
+            region_name=F("department__region__name"),
+        )
+    )
+    hours: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+    for slot in (
+        OpeningHours.objects.filter(site_id__in=hours)
+        .order_by("weekday", "opens")
+        .values("site_id", "weekday", "opens", "closes")
+    ):
+        hours[slot.pop("site_id")].append(slot)
+    for row in rows:
+        row["pk"] = row.pop("id")
+        row["opening_hours"] = hours[row["pk"]]
+        row["department"] = row.pop("department_name")
+        row["region"] = row.pop("region_name")
+    return rows
 
 
 def site_public_get(code: str) -> Site | None:

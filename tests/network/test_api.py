@@ -146,7 +146,7 @@ def test_a_device_token_identifies_the_device_and_its_site(client, two_sites):
     assert response.json()["device_kind"] == "display"
     assert response.json()["sites"] == ["THS"]
     device.refresh_from_db()
-    assert device.last_seen_at is not None
+    assert device.last_used_at is not None
 
 
 def test_revoked_tokens_are_refused(client, two_sites):

@@ -60,7 +60,7 @@ def test_an_unknown_site_page_is_a_404_page(client, network):
 
 
 def test_switching_to_wolof_is_remembered_across_pages(client, network):
-    response = client.post("/langue/", {"language": "wo", "next": "/espaces/DKR/"})
+    response = client.get("/espaces/DKR/?lang=wo")
     assert response.status_code == 302
     assert response["Location"] == "/espaces/DKR/"
     page = text(client.get("/espaces/DKR/"))
@@ -70,7 +70,7 @@ def test_switching_to_wolof_is_remembered_across_pages(client, network):
 
 
 def test_english_is_one_click_away(client, network):
-    client.post("/langue/", {"language": "en", "next": "/"})
+    client.get("/?lang=en")
     page = text(client.get("/"))
     assert '<html lang="en">' in page
     assert "Dakar region" in page
@@ -79,6 +79,19 @@ def test_english_is_one_click_away(client, network):
 def test_the_browser_language_does_not_override_french(client, network):
     page = text(client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}))
     assert '<html lang="fr">' in page
+
+
+def test_the_switch_keeps_other_query_parameters_and_ignores_unknown_languages(client, db):
+    response = client.get("/espace-pro/calendrier/?annee=2027&lang=xx")
+    assert response["Location"] == "/espace-pro/calendrier/?annee=2027"
+    assert "teranga_lang" not in response.cookies
+
+
+def test_public_pages_carry_no_csrf_token_so_they_can_be_cached(client, network):
+    for url in ("/", "/espaces/DKR/"):
+        response = client.get(url)
+        assert b"csrfmiddlewaretoken" not in response.content
+        assert "csrftoken" not in response.cookies
 
 
 def test_an_unknown_language_falls_back_to_french(client, network):

@@ -183,3 +183,45 @@ def test_staff_site_page_queries_do_not_grow_with_the_site(
     client = login(staff(Role.SITE_MANAGER, site=network["DKR"]))
     with django_assert_max_num_queries(14):
         assert client.get(reverse("staff-site", args=["DKR"])).status_code == 200
+
+
+def test_inline_changes_of_a_site_are_audited_with_before_and_after(
+    login, two_sites, national_admin
+):
+    dkr, _ = two_sites
+    monday = dkr.hours.get(weekday=0)
+    counter = dkr.counters.create(code="G1", name="Guichet 1")
+    form = {
+        "code": "DKR",
+        "name": dkr.name,
+        "department": dkr.department_id,
+        "status": "open",
+        "address": dkr.address,
+        "phone": "",
+        "hours-TOTAL_FORMS": "5",
+        "hours-INITIAL_FORMS": "5",
+        "counters-TOTAL_FORMS": "1",
+        "counters-INITIAL_FORMS": "1",
+        "counters-0-id": counter.pk,
+        "counters-0-site": dkr.pk,
+        "counters-0-code": "G1",
+        "counters-0-name": "Guichet 1",
+        "counters-0-is_active": "on",
+        "counters-0-DELETE": "on",
+    }
+    for i, slot in enumerate(dkr.hours.order_by("weekday")):
+        form |= {
+            f"hours-{i}-id": slot.pk,
+            f"hours-{i}-site": dkr.pk,
+            f"hours-{i}-weekday": slot.weekday,
+            f"hours-{i}-opens": "08:00",
+            f"hours-{i}-closes": "13:00" if slot == monday else "17:00",
+        }
+    response = login(national_admin).post(reverse("admin:network_site_change", args=[dkr.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not dkr.counters.exists()
+    hours_entry = AuditEntry.objects.get(model="network.OpeningHours")
+    assert hours_entry.object_id == str(monday.pk)
+    assert hours_entry.changes == {"closes": ["17:00:00", "13:00:00"]}
+    counter_entry = AuditEntry.objects.get(model="network.Counter", action="delete")
+    assert counter_entry.object_id == str(counter.pk)
