@@ -1,6 +1,6 @@
 """Public network API: health, sites, procedures; and `me` for bearer tokens."""
 
-from datetime import date, time
+from datetime import date
 
 from django.conf import settings
 from django.db import connection
@@ -17,7 +17,16 @@ router = Router(tags=["network"])
 
 
 class ErrorOut(Schema):
-    detail: str
+    detail: str = Field(description="what went wrong, in words")
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class InvalidOut(ErrorOut):
+    errors: list[FieldError] = Field(description="one entry per invalid field")
 
 
 class HealthOut(Schema):
@@ -28,8 +37,8 @@ class HealthOut(Schema):
 
 class HoursOut(Schema):
     weekday: int = Field(description="0 = Monday … 6 = Sunday")
-    opens: time
-    closes: time
+    opens: str = Field(description="local time, HH:MM", pattern=r"^\d{2}:\d{2}$")
+    closes: str = Field(description="local time, HH:MM", pattern=r"^\d{2}:\d{2}$")
 
 
 class SiteOut(Schema):
@@ -121,14 +130,22 @@ def health(request: HttpRequest):
         )
 
 
-@router.get("/sites", response=list[SiteOut], summary="The Espaces Sénégal Services")
+@router.get(
+    "/sites",
+    response={200: list[SiteOut], 404: ErrorOut, 422: InvalidOut},
+    summary="The Espaces Sénégal Services",
+)
 def sites_list(request: HttpRequest, filters: Query[SiteFilters]):
     if filters.region is not None and not Region.objects.filter(slug=filters.region).exists():
         raise Http404(f"Unknown region '{filters.region}'.")
     return selectors.sites_public_rows(region_slug=filters.region, pilot=filters.pilot)
 
 
-@router.get("/sites/{code}", response={200: SiteDetailOut, 404: ErrorOut}, summary="One site")
+@router.get(
+    "/sites/{code}",
+    response={200: SiteDetailOut, 404: ErrorOut, 422: InvalidOut},
+    summary="One site",
+)
 def sites_get(request: HttpRequest, code: str):
     rows = selectors.sites_public_rows(code=code)
     if not rows:
@@ -139,7 +156,7 @@ def sites_get(request: HttpRequest, code: str):
 
 @router.get(
     "/procedures",
-    response={200: list[ProcedureOut], 404: ErrorOut},
+    response={200: list[ProcedureOut], 404: ErrorOut, 422: InvalidOut},
     summary="The procedure catalogue, or the procedures one site offers",
 )
 def procedures_list(request: HttpRequest, filters: Query[ProcedureFilters]):

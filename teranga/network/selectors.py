@@ -68,7 +68,13 @@ def sites_public_rows(
         .order_by("weekday", "opens")
         .values("site_id", "weekday", "opens", "closes")
     ):
-        hours[slot.pop("site_id")].append(slot)
+        hours[slot.pop("site_id")].append(
+            {
+                "weekday": slot["weekday"],
+                "opens": f"{slot['opens']:%H:%M}",
+                "closes": f"{slot['closes']:%H:%M}",
+            }
+        )
     for row in rows:
         row["pk"] = row.pop("id")
         row["opening_hours"] = hours[row["pk"]]

@@ -24,7 +24,7 @@ def test_sites_lists_the_46_sites_with_the_documented_shape(client, network):
     assert dkr["region"] == "Dakar"
     assert dkr["is_pilot"] is True
     assert dkr["status"] == "open"
-    assert dkr["opening_hours"][0] == {"weekday": 0, "opens": "08:00:00", "closes": "17:00:00"}
+    assert dkr["opening_hours"][0] == {"weekday": 0, "opens": "08:00", "closes": "17:00"}
     assert sum(s["is_pilot"] for s in sites) == 6
 
 
