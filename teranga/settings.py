@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "teranga.network",
+    "teranga.messaging",
+    "teranga.reception",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +104,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # A file, not shared memory, so that concurrency tests see real SQLite locking.
+            "TEST": {
+                "NAME": env_str("SQLITE_TEST_PATH", default=str(BASE_DIR / "var" / "test.sqlite3"))
             },
         }
     }
@@ -201,3 +207,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Reception and SMS --------------------------------------------------------------------
+RECEPTION_DEFAULT_SERVICE_MINUTES = env_int("RECEPTION_DEFAULT_SERVICE_MINUTES", 6)
+TICKET_PHONE_RETENTION_DAYS = env_int("TICKET_PHONE_RETENTION_DAYS", 90)
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    default="teranga.lib.sms.ConsoleBackend" if PRODUCTION else "teranga.lib.sms.FileBackend",
+)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_SENDER_ID = env_str("SMS_SENDER_ID", default="")
+AFRICASTALKING_USERNAME = env_str("AFRICASTALKING_USERNAME", default="")
+AFRICASTALKING_API_KEY = env_str("AFRICASTALKING_API_KEY", default="")

@@ -149,6 +149,16 @@ class Site(models.Model):
     procedures = models.ManyToManyField(
         Procedure, related_name="sites", blank=True, verbose_name=_("procedures offered")
     )
+    target_wait_minutes = models.PositiveSmallIntegerField(
+        _("target wait (minutes)"),
+        default=20,
+        help_text=_("Users should be called within this time."),
+    )
+    sms_notice_ahead = models.PositiveSmallIntegerField(
+        _("SMS when this many people are ahead"),
+        default=3,
+        help_text=_("Users who gave their phone get one SMS when their turn is this close."),
+    )
 
     class Meta:
         ordering = ["name"]

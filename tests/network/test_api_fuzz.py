@@ -2,7 +2,9 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from teranga.network.services import network_load
@@ -14,6 +16,13 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 @pytest.fixture
 def loaded(db):
     network_load()
+    # As Django's test client does: the WSGI handler would otherwise close the connection
+    # (and with it the test's transaction) after each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -1,0 +1,166 @@
+"""Reads of the reception. Each serves from the partial index on active tickets or from the
+(site, day) index, so its cost does not depend on the size of the history."""
+
+import math
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, Count, Min, Q, Sum
+from django.utils import timezone
+
+from teranga.lib.erlang import counters_needed
+from teranga.network.models import Counter, Site
+from teranga.reception.models import CounterSession, Ticket, WaitTarget
+
+Status = Ticket.Status
+
+
+def _ahead_filter(ticket: Ticket) -> Q:
+    """Waiting tickets of the same line (ticket letter) that will be called before `ticket`."""
+    before = Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
+    if ticket.is_priority:
+        return Q(is_priority=True) & before
+    return Q(is_priority=True) | before
+
+
+def ticket_position(ticket: Ticket) -> int:
+    """How many people are ahead of this waiting ticket (0 = next)."""
+    if ticket.status != Status.WAITING:
+        return 0
+    return (
+        Ticket.objects.filter(site_id=ticket.site_id, status=Status.WAITING, letter=ticket.letter)
+        .filter(_ahead_filter(ticket))
+        .count()
+    )
+
+
+def open_counter_count(site: Site) -> int:
+    return CounterSession.objects.filter(counter__site=site, closed_at__isnull=True).count()
+
+
+def mean_service_minutes(site: Site, day: date | None = None) -> float:
+    """Mean service time at the site today, or the default before enough tickets are served."""
+    day = day or timezone.localdate()
+    row = Ticket.objects.filter(site=site, day=day, service_seconds__isnull=False).aggregate(
+        n=Count("pk"), total=Sum("service_seconds")
+    )
+    if row["n"] and row["n"] >= 5:
+        return row["total"] / row["n"] / 60
+    return settings.RECEPTION_DEFAULT_SERVICE_MINUTES
+
+
+def ticket_estimate(ticket: Ticket) -> tuple[int, int]:
+    """(people ahead, estimated wait in minutes) for a waiting ticket."""
+    if ticket.status != Status.WAITING:
+        return 0, 0
+    ahead = ticket_position(ticket)
+    counters = max(1, open_counter_count(ticket.site))
+    minutes = math.ceil((ahead + 1) * mean_service_minutes(ticket.site) / counters)
+    return ahead, minutes
+
+
+def queue_public(site: Site, *, last: int = 8) -> dict:
+    """What the display screen and the public see: no personal data (4 queries)."""
+    waiting = list(
+        Ticket.objects.filter(site=site, status=Status.WAITING)
+        .values("procedure__code", "letter")
+        .annotate(n=Count("pk"), oldest=Min("issued_at"))
+        .order_by("letter", "procedure__code")
+    )
+    called = list(
+        Ticket.objects.filter(
+            site=site, status__in=[Status.CALLED, Status.SERVING], last_called_at__isnull=False
+        )
+        .order_by("-last_called_at")
+        .values("letter", "sequence", "status", "last_called_at", "counter__code", "counter__name")[
+            :last
+        ]
+    )
+    return {"waiting": waiting, "called": called}
+
+
+def target_wait_minutes(site: Site, procedure_id: int) -> int:
+    target = WaitTarget.objects.filter(site=site, procedure_id=procedure_id).first()
+    return target.minutes if target else site.target_wait_minutes
+
+
+def live_view(site: Site) -> dict:
+    """Today's figures for the manager, all aggregated in SQL (a handful of queries)."""
+    today = timezone.localdate()
+    now = timezone.now()
+    todays = Ticket.objects.filter(site=site, day=today)
+    totals = todays.aggregate(
+        issued=Count("pk"),
+        served=Count("pk", filter=Q(status=Status.FINISHED)),
+        no_show=Count("pk", filter=Q(status=Status.NO_SHOW)),
+        waiting=Count("pk", filter=Q(status=Status.WAITING)),
+        mean_wait=Avg("wait_seconds"),
+        mean_service=Avg("service_seconds"),
+        within_target=Count("pk", filter=Q(wait_seconds__lte=site.target_wait_minutes * 60)),
+        measured_waits=Count("wait_seconds"),
+    )
+    oldest = Ticket.objects.filter(site=site, status=Status.WAITING).aggregate(
+        oldest=Min("issued_at")
+    )["oldest"]
+    per_procedure = list(
+        Ticket.objects.filter(site=site, status=Status.WAITING)
+        .values("procedure__code", "procedure__name_fr")
+        .annotate(n=Count("pk"), oldest=Min("issued_at"))
+        .order_by("-n")
+    )
+    for row in per_procedure:
+        row["longest_minutes"] = int((now - row["oldest"]).total_seconds() // 60)
+    sessions = list(
+        CounterSession.objects.filter(counter__site=site, closed_at__isnull=True)
+        .select_related("counter", "agent")
+        .order_by("counter__code")
+    )
+    busy = dict(
+        Ticket.objects.filter(site=site, status__in=[Status.CALLED, Status.SERVING]).values_list(
+            "counter_id", "sequence"
+        )
+    )
+    return {
+        "totals": totals,
+        "longest_wait_minutes": int((now - oldest).total_seconds() // 60) if oldest else 0,
+        "per_procedure": per_procedure,
+        "sessions": sessions,
+        "busy_counters": busy,
+        "counters_total": Counter.objects.filter(site=site, is_active=True).count(),
+    }
+
+
+def staffing_advice(
+    site: Site, *, weeks: int = 4, target_share: float = 0.8, today: date | None = None
+) -> list[dict]:
+    """For each hour, the counters needed today from the arrivals and service times measured
+    on the same weekday over the last `weeks` weeks (Erlang C)."""
+    today = today or timezone.localdate()
+    days = [today - timedelta(weeks=w) for w in range(1, weeks + 1)]
+    rows = (
+        Ticket.objects.filter(site=site, day__in=days)
+        .values("issued_hour")
+        .annotate(
+            n=Count("pk"),
+            service=Sum("service_seconds"),
+            served=Count("service_seconds"),
+            days=Count("day", distinct=True),
+        )
+        .order_by("issued_hour")
+    )
+    default_service = settings.RECEPTION_DEFAULT_SERVICE_MINUTES
+    advice = []
+    for row in rows:
+        arrivals = row["n"] / weeks
+        service = row["service"] / row["served"] / 60 if row["served"] else default_service
+        advice.append(
+            {
+                "hour": row["issued_hour"],
+                "arrivals_per_hour": round(arrivals, 1),
+                "service_minutes": round(service, 1),
+                "counters": counters_needed(
+                    arrivals, service, site.target_wait_minutes, target_share
+                ),
+            }
+        )
+    return advice

@@ -1,0 +1,454 @@
+"""Writes of the reception: issue a ticket, open and close counters, call, serve, transfer.
+
+Every transition is checked against TRANSITIONS, timestamped, and recorded as a TicketEvent
+with who, when, from and to. Writes run in one transaction each; SQLite takes its write lock
+at BEGIN (IMMEDIATE) and PostgreSQL locks the rows involved, so concurrent kiosks and agents
+are serialised where they would collide.
+"""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from teranga.messaging.services import sms_enqueue
+from teranga.network.models import Counter, Procedure, Site
+from teranga.network.permissions import Action, user_can
+from teranga.reception.errors import Conflict, Forbidden, Invalid
+from teranga.reception.models import (
+    CounterSession,
+    Outcome,
+    Priority,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+)
+
+Status = Ticket.Status
+Kind = TicketEvent.Kind
+
+# status -> statuses it may move to
+TRANSITIONS = {
+    Status.WAITING: {Status.CALLED},
+    Status.CALLED: {Status.CALLED, Status.SERVING, Status.NO_SHOW, Status.WAITING},
+    Status.SERVING: {Status.FINISHED, Status.WAITING},
+    Status.FINISHED: set(),
+    Status.NO_SHOW: set(),
+}
+
+
+def _move(
+    ticket: Ticket,
+    to: str,
+    kind: str,
+    *,
+    actor=None,
+    counter=None,
+    detail=None,
+    fields: list[str],
+    now=None,
+) -> None:
+    if to not in TRANSITIONS[ticket.status]:
+        raise Conflict(
+            _("Ticket %(number)s is %(status)s: it cannot be %(action)s.")
+            % {
+                "number": ticket.number,
+                "status": ticket.get_status_display(),
+                "action": Kind(kind).label,
+            }
+        )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=now or timezone.now(),
+        from_status=ticket.status,
+        to_status=to,
+        actor=actor,
+        counter=counter,
+        detail=detail or {},
+    )
+    ticket.status = to
+    ticket.save(update_fields=["status", *fields])
+
+
+def phone_normalise(raw: str) -> str:
+    """+221… in E.164 for a valid Senegalese (or international) number; Invalid otherwise."""
+    try:
+        number = phonenumbers.parse(raw, "SN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(_("This phone number is not valid."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _feedback_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+def _check_issuer(site: Site, *, user=None, device=None) -> None:
+    if device is not None:
+        if device.site_id != site.pk or device.kind != device.Kind.KIOSK:
+            raise Forbidden(_("This device may not issue tickets at this site."))
+    elif user is None or not user_can(user, Action.SERVE, site):
+        raise Forbidden(_("You may not issue tickets at this site."))
+
+
+def ticket_issue(
+    *,
+    site: Site,
+    procedure_code: str,
+    priority: str = Priority.NONE,
+    phone: str = "",
+    sms_consent: bool = False,
+    client_id: uuid.UUID,
+    language: str = "fr",
+    user=None,
+    device=None,
+) -> tuple[Ticket, bool]:
+    """Issue a ticket, or return the one already issued for this client_id (created False)."""
+    _check_issuer(site, user=user, device=device)
+    existing = Ticket.objects.filter(client_id=client_id).select_related("procedure").first()
+    if existing is not None:
+        if existing.site_id != site.pk:
+            raise Conflict(_("This client_id was already used at another site."))
+        return existing, False
+    if site.status != Site.Status.OPEN:
+        raise Conflict(_("This centre is temporarily closed."))
+    procedure = (
+        Procedure.objects.select_related("category")
+        .filter(code=procedure_code, is_active=True, sites=site)
+        .first()
+    )
+    if procedure is None:
+        raise Invalid(
+            _("This centre does not offer the procedure %(code)s.") % {"code": procedure_code}
+        )
+    if priority not in Priority.values:
+        raise Invalid(_("Unknown priority."))
+    phone = phone.strip()
+    if phone and not sms_consent:
+        raise Invalid(_("A phone number is kept only with consent to receive SMS."))
+    if sms_consent and not phone:
+        raise Invalid(_("Give a phone number to receive SMS."))
+    phone = phone_normalise(phone) if phone else ""
+    try:
+        return _ticket_create(
+            site=site,
+            procedure=procedure,
+            priority=priority,
+            phone=phone,
+            sms_consent=sms_consent,
+            client_id=client_id,
+            language=language,
+            user=user,
+        ), True
+    except IntegrityError:
+        # Another request with the same client_id won the race: answer with its ticket.
+        existing = Ticket.objects.filter(client_id=client_id).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def _ticket_create(
+    *, site, procedure, priority, phone, sms_consent, client_id, language, user
+) -> Ticket:
+    now = timezone.now()
+    local = timezone.localtime(now)
+    letter = procedure.category.letter
+    sequence, _ = TicketSequence.objects.get_or_create(site=site, day=local.date(), letter=letter)
+    TicketSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db(fields=["last"])
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                ticket = Ticket.objects.create(
+                    site=site,
+                    day=local.date(),
+                    letter=letter,
+                    sequence=sequence.last,
+                    procedure=procedure,
+                    priority=priority,
+                    is_priority=priority != Priority.NONE,
+                    issued_at=now,
+                    issued_hour=local.hour,
+                    phone=phone,
+                    sms_consent=sms_consent,
+                    client_id=client_id,
+                    feedback_code=_feedback_code(),
+                    language=language,
+                )
+            break
+        except IntegrityError:
+            if Ticket.objects.filter(client_id=client_id).exists():
+                raise
+            continue  # a feedback code collision: draw another one
+    else:
+        raise IntegrityError("could not draw a unique feedback code")
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=Kind.ISSUED,
+        at=now,
+        to_status=Status.WAITING,
+        actor=user if user is not None else None,
+    )
+    return ticket
+
+
+# --- counters -----------------------------------------------------------------------------
+
+
+def _open_session(counter: Counter) -> CounterSession | None:
+    return counter.sessions.filter(closed_at__isnull=True).first()
+
+
+def _check_agent(counter: Counter, agent) -> None:
+    if not user_can(agent, Action.SERVE, counter.site):
+        raise Forbidden(_("You may not work at the counters of this site."))
+
+
+@transaction.atomic
+def counter_open(*, counter: Counter, agent) -> CounterSession:
+    _check_agent(counter, agent)
+    if not counter.is_active:
+        raise Conflict(_("This counter is out of service."))
+    session = _open_session(counter)
+    if session is not None:
+        if session.agent_id == agent.pk:
+            return session
+        raise Conflict(_("This counter is already open with another agent."))
+    if CounterSession.objects.filter(agent=agent, closed_at__isnull=True).exists():
+        raise Conflict(_("Close your other counter first."))
+    return CounterSession.objects.create(counter=counter, agent=agent, opened_at=timezone.now())
+
+
+@transaction.atomic
+def counter_close(*, counter: Counter, agent) -> None:
+    _check_agent(counter, agent)
+    session = _open_session(counter)
+    if session is None:
+        return
+    if session.agent_id != agent.pk and not user_can(agent, Action.MANAGE, counter.site):
+        raise Forbidden(_("Only the agent at this counter or the site manager may close it."))
+    if Ticket.objects.filter(counter=counter, status__in=[Status.CALLED, Status.SERVING]).exists():
+        raise Conflict(_("Finish or release the current ticket before closing the counter."))
+    session.closed_at = timezone.now()
+    session.save(update_fields=["closed_at"])
+
+
+def _check_my_counter(counter: Counter, agent) -> None:
+    _check_agent(counter, agent)
+    session = _open_session(counter)
+    if session is None:
+        raise Conflict(_("This counter is closed: open it first."))
+    if session.agent_id != agent.pk:
+        raise Conflict(_("This counter is open with another agent."))
+
+
+def _served_filter(counter: Counter) -> Q:
+    """Waiting tickets this counter may call: those sent to it, then those of its procedures
+    (every procedure when it lists none) that were not sent to another counter."""
+    procedures = list(counter.procedures.values_list("pk", flat=True))
+    mine = Q(target_counter__isnull=True)
+    if procedures:
+        mine &= Q(procedure_id__in=procedures)
+    return Q(target_counter=counter) | mine
+
+
+@transaction.atomic
+def ticket_call_next(*, counter: Counter, agent) -> Ticket | None:
+    """Call the next ticket for this counter: priority tickets first, then by arrival.
+    Two agents calling at once never get the same ticket (the row is locked and skipped)."""
+    _check_my_counter(counter, agent)
+    if Ticket.objects.filter(counter=counter, status__in=[Status.CALLED, Status.SERVING]).exists():
+        raise Conflict(_("Finish, transfer or mark as absent the current ticket first."))
+    candidates = (
+        Ticket.objects.filter(site_id=counter.site_id, status=Status.WAITING)
+        .filter(_served_filter(counter))
+        .order_by("-is_priority", "issued_at")
+    )
+    ticket = candidates.select_for_update(skip_locked=True).first()
+    if ticket is None:
+        return None
+    now = timezone.now()
+    first_call = ticket.called_at is None
+    ticket.counter, ticket.agent, ticket.target_counter = counter, agent, None
+    ticket.last_called_at = now
+    fields = ["counter", "agent", "target_counter", "last_called_at"]
+    if first_call:
+        ticket.called_at = now
+        ticket.wait_seconds = int((now - ticket.issued_at).total_seconds())
+        fields += ["called_at", "wait_seconds"]
+    _move(ticket, Status.CALLED, Kind.CALLED, actor=agent, counter=counter, fields=fields, now=now)
+    _notify_turn_near(counter.site)
+    return ticket
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """The ticket as it is now in the database, locked until the transaction ends."""
+    return (
+        Ticket.objects.select_for_update()
+        .select_related("counter", "site", "procedure")
+        .get(pk=ticket.pk)
+    )
+
+
+def _ticket_for_agent(ticket: Ticket, agent) -> Counter:
+    if ticket.counter_id is None:
+        raise Conflict(_("Ticket %(number)s has not been called.") % {"number": ticket.number})
+    counter = ticket.counter
+    _check_my_counter(counter, agent)
+    return counter
+
+
+@transaction.atomic
+def ticket_recall(*, ticket: Ticket, agent) -> Ticket:
+    ticket = _locked(ticket)
+    counter = _ticket_for_agent(ticket, agent)
+    ticket.recalls += 1
+    ticket.last_called_at = timezone.now()
+    _move(
+        ticket,
+        Status.CALLED,
+        Kind.RECALLED,
+        actor=agent,
+        counter=counter,
+        fields=["recalls", "last_called_at"],
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_start(*, ticket: Ticket, agent) -> Ticket:
+    ticket = _locked(ticket)
+    counter = _ticket_for_agent(ticket, agent)
+    ticket.serving_at = timezone.now()
+    _move(ticket, Status.SERVING, Kind.STARTED, actor=agent, counter=counter, fields=["serving_at"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_finish(*, ticket: Ticket, agent, outcome: str = Outcome.DONE) -> Ticket:
+    if outcome not in Outcome.values:
+        raise Invalid(_("Unknown outcome."))
+    ticket = _locked(ticket)
+    counter = _ticket_for_agent(ticket, agent)
+    if ticket.status != Status.SERVING:
+        raise Conflict(
+            _("Start serving ticket %(number)s before finishing it.") % {"number": ticket.number}
+        )
+    now = timezone.now()
+    ticket.finished_at, ticket.outcome = now, outcome
+    ticket.service_seconds = int((now - ticket.serving_at).total_seconds())
+    _move(
+        ticket,
+        Status.FINISHED,
+        Kind.FINISHED,
+        actor=agent,
+        counter=counter,
+        now=now,
+        fields=["finished_at", "outcome", "service_seconds"],
+        detail={"outcome": outcome},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_no_show(*, ticket: Ticket, agent) -> Ticket:
+    ticket = _locked(ticket)
+    counter = _ticket_for_agent(ticket, agent)
+    ticket.finished_at = timezone.now()
+    _move(
+        ticket, Status.NO_SHOW, Kind.NO_SHOW, actor=agent, counter=counter, fields=["finished_at"]
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(
+    *, ticket: Ticket, agent, procedure_code: str | None = None, counter_code: str | None = None
+) -> Ticket:
+    """Send the ticket back to the queue for another procedure and/or counter. It keeps its
+    number and its arrival time, so it does not lose its place."""
+    ticket = _locked(ticket)
+    counter = _ticket_for_agent(ticket, agent)
+    if not procedure_code and not counter_code:
+        raise Invalid(_("Choose a procedure or a counter to transfer to."))
+    detail = {"from_counter": counter.code, "from_procedure": ticket.procedure.code}
+    fields = ["counter", "agent", "target_counter", "procedure", "serving_at"]
+    if procedure_code:
+        procedure = Procedure.objects.filter(
+            code=procedure_code, is_active=True, sites=ticket.site_id
+        ).first()
+        if procedure is None:
+            raise Invalid(
+                _("This centre does not offer the procedure %(code)s.") % {"code": procedure_code}
+            )
+        ticket.procedure = procedure
+        detail["to_procedure"] = procedure.code
+    ticket.target_counter = None
+    if counter_code:
+        target = Counter.objects.filter(
+            site_id=ticket.site_id, code=counter_code, is_active=True
+        ).first()
+        if target is None or target.pk == counter.pk:
+            raise Invalid(_("Choose another active counter of this site."))
+        ticket.target_counter = target
+        detail["to_counter"] = target.code
+    ticket.counter, ticket.agent, ticket.serving_at = None, None, None
+    _move(
+        ticket,
+        Status.WAITING,
+        Kind.TRANSFERRED,
+        actor=agent,
+        counter=counter,
+        fields=fields,
+        detail=detail,
+    )
+    return ticket
+
+
+# --- SMS when the turn is near ------------------------------------------------------------
+
+
+def _notify_turn_near(site: Site) -> None:
+    """Queue one SMS for each consenting waiting ticket with at most N people ahead."""
+    from teranga.reception.selectors import ticket_position  # selectors read, services write
+
+    waiting = Ticket.objects.filter(
+        site=site, status=Status.WAITING, sms_consent=True, near_sms_sent=False
+    ).exclude(phone="")
+    for ticket in waiting:
+        ahead = ticket_position(ticket)
+        if ahead > site.sms_notice_ahead:
+            continue
+        with translation.override(ticket.language):
+            text = _(
+                "Teranga: ticket %(number)s, your turn is near (%(ahead)d ahead of you) "
+                "at %(site)s. Please come to the waiting room."
+            ) % {"number": ticket.number, "ahead": ahead, "site": site.name}
+        sms_enqueue(to=ticket.phone, text=text, dedupe_key=f"ticket-near:{ticket.pk}")
+        Ticket.objects.filter(pk=ticket.pk).update(near_sms_sent=True)
+
+
+# --- personal data ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_phones_purge(*, older_than: timedelta | None = None) -> int:
+    """Erase the phone numbers of tickets issued longer ago than the retention period."""
+    older_than = older_than or timedelta(days=settings.TICKET_PHONE_RETENTION_DAYS)
+    cutoff = timezone.now() - older_than
+    return (
+        Ticket.objects.filter(issued_at__lt=cutoff)
+        .exclude(phone="")
+        .update(phone="", sms_consent=False)
+    )
