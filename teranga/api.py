@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from teranga.network.api import router as network_router
+from teranga.reception.api import router as reception_router
+from teranga.reception.errors import ReceptionError
 
 api = NinjaAPI(
     title="Teranga API",
@@ -60,4 +62,10 @@ def on_too_big(request, exc):
     return api.create_response(request, {"detail": "Request body too large."}, status=413)
 
 
+@api.exception_handler(ReceptionError)
+def on_reception_error(request, exc: ReceptionError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
 api.add_router("", network_router)
+api.add_router("", reception_router)

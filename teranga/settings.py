@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "teranga.network",
     "teranga.messaging",
     "teranga.reception",
+    "teranga.jobs",
+    "teranga.demo",
 ]
 
 MIDDLEWARE = [
@@ -91,12 +93,20 @@ TEMPLATES = [
 
 # --- Database: SQLite by default, PostgreSQL through DATABASE_URL -------------------------
 DATABASE_URL = env_str("DATABASE_URL", default="")
+# Connections are kept between requests: opening one (and SQLite's PRAGMAs) costs more than
+# a typical API request's queries.
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "NAME": env_str("SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait for the

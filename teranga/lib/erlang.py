@@ -39,7 +39,7 @@ def counters_needed(
     service_minutes: float,
     target_wait_minutes: float,
     target_share: float,
-    max_servers: int = 100,
+    max_servers: int = 1000,
 ) -> int:
     """The fewest counters that call `target_share` of arrivals within the target wait."""
     if arrivals_per_hour <= 0 or service_minutes <= 0:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -63,10 +64,10 @@ class BearerAuth(HttpBearer):
 
     def authenticate(self, request, token: str):
         if not token_is_well_formed(token):
-            raise HttpError(401, "Malformed token: expected 'Authorization: Bearer tg…'.")
+            raise HttpError(401, _("Malformed token: expected 'Authorization: Bearer tg…'."))
         principal = principal_from_token(token)
         if principal is None:
-            raise HttpError(401, "Unknown or revoked token.")
+            raise HttpError(401, _("Unknown or revoked token."))
         return principal
 
 

@@ -91,6 +91,7 @@ def staff_site(request: HttpRequest, code: str) -> HttpResponse:
         "counters": site.counters.prefetch_related("procedures"),
         "procedure_count": site.procedures.count(),
         "can_manage": can_manage,
+        "can_serve": user_can(request.user, Action.SERVE, site),
     }
     if can_manage:
         context["staff"] = (

@@ -52,6 +52,7 @@ class Ticket(models.Model):
         SERVING = "serving", _("being served")
         FINISHED = "finished", _("finished")
         NO_SHOW = "no_show", _("did not come")
+        EXPIRED = "expired", _("not served before closing")
 
     ACTIVE = (Status.WAITING, Status.CALLED, Status.SERVING)
 
@@ -151,6 +152,7 @@ class TicketEvent(models.Model):
         FINISHED = "finished", _("finished")
         NO_SHOW = "no_show", _("no-show")
         TRANSFERRED = "transferred", _("transferred")
+        EXPIRED = "expired", _("expired at the end of the day")
 
     ticket = models.ForeignKey(Ticket, models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind)

@@ -28,7 +28,9 @@ def ticket_position(ticket: Ticket) -> int:
     if ticket.status != Status.WAITING:
         return 0
     return (
-        Ticket.objects.filter(site_id=ticket.site_id, status=Status.WAITING, letter=ticket.letter)
+        Ticket.objects.filter(
+            site_id=ticket.site_id, status=Status.WAITING, day=ticket.day, letter=ticket.letter
+        )
         .filter(_ahead_filter(ticket))
         .count()
     )
@@ -55,21 +57,27 @@ def ticket_estimate(ticket: Ticket) -> tuple[int, int]:
         return 0, 0
     ahead = ticket_position(ticket)
     counters = max(1, open_counter_count(ticket.site))
-    minutes = math.ceil((ahead + 1) * mean_service_minutes(ticket.site) / counters)
+    # At least a minute per person: a morning of very short services must not promise 0.
+    per_person = max(1.0, mean_service_minutes(ticket.site))
+    minutes = math.ceil((ahead + 1) * per_person / counters)
     return ahead, minutes
 
 
 def queue_public(site: Site, *, last: int = 8) -> dict:
-    """What the display screen and the public see: no personal data (4 queries)."""
+    """What the display screen and the public see today: no personal data (2 queries)."""
+    today = timezone.localdate()
     waiting = list(
-        Ticket.objects.filter(site=site, status=Status.WAITING)
+        Ticket.objects.filter(site=site, status=Status.WAITING, day=today)
         .values("procedure__code", "letter")
         .annotate(n=Count("pk"), oldest=Min("issued_at"))
         .order_by("letter", "procedure__code")
     )
     called = list(
         Ticket.objects.filter(
-            site=site, status__in=[Status.CALLED, Status.SERVING], last_called_at__isnull=False
+            site=site,
+            status__in=[Status.CALLED, Status.SERVING],
+            day=today,
+            last_called_at__isnull=False,
         )
         .order_by("-last_called_at")
         .values("letter", "sequence", "status", "last_called_at", "counter__code", "counter__name")[
@@ -99,11 +107,11 @@ def live_view(site: Site) -> dict:
         within_target=Count("pk", filter=Q(wait_seconds__lte=site.target_wait_minutes * 60)),
         measured_waits=Count("wait_seconds"),
     )
-    oldest = Ticket.objects.filter(site=site, status=Status.WAITING).aggregate(
+    oldest = Ticket.objects.filter(site=site, status=Status.WAITING, day=today).aggregate(
         oldest=Min("issued_at")
     )["oldest"]
     per_procedure = list(
-        Ticket.objects.filter(site=site, status=Status.WAITING)
+        Ticket.objects.filter(site=site, status=Status.WAITING, day=today)
         .values("procedure__code", "procedure__name_fr")
         .annotate(n=Count("pk"), oldest=Min("issued_at"))
         .order_by("-n")
@@ -164,3 +172,29 @@ def staffing_advice(
             }
         )
     return advice
+
+
+def counters_state(site: Site) -> list[dict]:
+    """Each counter of the site with the procedures it serves and who is behind it (3 queries)."""
+    counters = list(
+        Counter.objects.filter(site=site, is_active=True)
+        .prefetch_related("procedures")
+        .order_by("code")
+    )
+    sessions = {
+        s.counter_id: s
+        for s in CounterSession.objects.filter(
+            counter__site=site, closed_at__isnull=True
+        ).select_related("agent")
+    }
+    return [
+        {
+            "id": c.pk,
+            "code": c.code,
+            "name": c.name,
+            "procedures": [p.code for p in c.procedures.all()],
+            "is_open": c.pk in sessions,
+            "agent": sessions[c.pk].agent.get_username() if c.pk in sessions else None,
+        }
+        for c in counters
+    ]

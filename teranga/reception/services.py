@@ -40,6 +40,7 @@ TRANSITIONS = {
     Status.SERVING: {Status.FINISHED, Status.WAITING},
     Status.FINISHED: set(),
     Status.NO_SHOW: set(),
+    Status.EXPIRED: set(),
 }
 
 
@@ -271,7 +272,9 @@ def ticket_call_next(*, counter: Counter, agent) -> Ticket | None:
     if Ticket.objects.filter(counter=counter, status__in=[Status.CALLED, Status.SERVING]).exists():
         raise Conflict(_("Finish, transfer or mark as absent the current ticket first."))
     candidates = (
-        Ticket.objects.filter(site_id=counter.site_id, status=Status.WAITING)
+        Ticket.objects.filter(
+            site_id=counter.site_id, status=Status.WAITING, day=timezone.localdate()
+        )
         .filter(_served_filter(counter))
         .order_by("-is_priority", "issued_at")
     )
@@ -437,6 +440,33 @@ def _notify_turn_near(site: Site) -> None:
             ) % {"number": ticket.number, "ahead": ahead, "site": site.name}
         sms_enqueue(to=ticket.phone, text=text, dedupe_key=f"ticket-near:{ticket.pk}")
         Ticket.objects.filter(pk=ticket.pk).update(near_sms_sent=True)
+
+
+# --- end of the day ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def tickets_expire_past_days() -> int:
+    """Close the tickets of past days still waiting, called or in service: nobody will serve
+    them now. Each keeps its transition (from its status to expired) in its events."""
+    today = timezone.localdate()
+    stale = list(
+        Ticket.objects.select_for_update()
+        .filter(status__in=Ticket.ACTIVE, day__lt=today)
+        .values_list("pk", "status")
+    )
+    if not stale:
+        return 0
+    now = timezone.now()
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket_id=pk, kind=Kind.EXPIRED, at=now, from_status=status, to_status=Status.EXPIRED
+        )
+        for pk, status in stale
+    )
+    return Ticket.objects.filter(pk__in=[pk for pk, _ in stale]).update(
+        status=Status.EXPIRED, finished_at=now
+    )
 
 
 # --- personal data ------------------------------------------------------------------------

@@ -215,3 +215,22 @@ def test_two_agents_calling_at_once_never_get_the_same_ticket(desk, issue):
         t.join()
     assert errors == []
     assert len(called) == 6 == len(set(called))
+
+
+def test_tickets_left_from_a_past_day_are_closed_and_never_called(issue, desk, open_g1):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    yesterday = issue()
+    Ticket.objects.filter(pk=yesterday.pk).update(day=timezone.localdate() - timedelta(days=1))
+    today = issue()
+    assert call(desk).pk == today.pk
+    assert services.tickets_expire_past_days() == 1
+    yesterday.refresh_from_db()
+    assert yesterday.status == "expired"
+    assert list(yesterday.events.values_list("kind", "from_status")) == [
+        ("issued", ""),
+        ("expired", "waiting"),
+    ]
+    assert services.tickets_expire_past_days() == 0

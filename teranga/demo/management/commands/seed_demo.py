@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from teranga.demo.reception import demo_reception
+from teranga.network.models import Site
 from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Load the reference network and one demo user per role (demo mode only)."
+    help = (
+        "Load the reference network, one demo user per role and a morning of activity at "
+        "the pilot sites (demo mode only; idempotent)."
+    )
 
     def handle(self, *args, **options):
         if not settings.TERANGA_DEMO:
@@ -14,6 +19,8 @@ class Command(BaseCommand):
                 "(make run does) on a machine that is not in production."
             )
         counts = demo_seed()
+        for site in Site.objects.filter(is_pilot=True).order_by("code"):
+            demo_reception(site)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username in dict.fromkeys(u for u, *_ in DEMO_USERS):
@@ -23,3 +30,4 @@ class Command(BaseCommand):
                 if u == username
             ]
             self.stdout.write(f"  {username:<18} {', '.join(roles)}")
+        self.stdout.write("  agent1.dkr … agent3.slo: agents at the counters open at each pilot")

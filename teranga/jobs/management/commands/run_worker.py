@@ -1,0 +1,44 @@
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from teranga.messaging.services import sms_forget_numbers, sms_send_due
+from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
+
+PURGE_EVERY = timedelta(hours=1)
+
+
+class Command(BaseCommand):
+    help = (
+        "Background worker: sends the SMS that are due from the outbox, closes the tickets "
+        "left from past days and, every hour, erases phone numbers past their retention "
+        "period. --once runs one round."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="one round, then exit")
+        parser.add_argument("--interval", type=float, default=2.0, help="seconds between rounds")
+
+    def handle(self, *args, once, interval, **options):
+        last_purge = None
+        while True:
+            counts = sms_send_due()
+            expired = tickets_expire_past_days()
+            if expired:
+                self.stdout.write(f"tickets of past days closed: {expired}")
+            if counts["sent"] or counts["failed"]:
+                self.stdout.write(f"sms sent={counts['sent']} failed={counts['failed']}")
+            if last_purge is None or time.monotonic() - last_purge > PURGE_EVERY.total_seconds():
+                retention = timedelta(days=settings.TICKET_PHONE_RETENTION_DAYS)
+                tickets = ticket_phones_purge(older_than=retention)
+                sms = sms_forget_numbers(older_than=retention)
+                if tickets or sms:
+                    self.stdout.write(f"purged phone numbers: tickets={tickets} sms={sms}")
+                last_purge = time.monotonic()
+            if once:
+                return
+            close_old_connections()
+            time.sleep(interval)

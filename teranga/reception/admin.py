@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from teranga.network.admin import NationalAdminOnly, NetworkAdmin
+from teranga.reception.models import Ticket, WaitTarget
+
+
+@admin.register(WaitTarget)
+class WaitTargetAdmin(NetworkAdmin):
+    list_display = ["site", "procedure", "minutes"]
+    list_filter = ["site__is_pilot"]
+    autocomplete_fields = ["site"]
+    list_select_related = ["site", "procedure"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(NationalAdminOnly, admin.ModelAdmin):
+    """Read-only: tickets change only through the reception's services."""
+
+    list_display = [
+        "number",
+        "site",
+        "day",
+        "procedure",
+        "priority",
+        "status",
+        "outcome",
+        "wait_seconds",
+        "service_seconds",
+    ]
+    list_filter = ["status", "priority", "outcome", "day"]
+    search_fields = ["site__code", "feedback_code"]
+    list_select_related = ["site", "procedure"]
+    show_full_result_count = False
+    exclude = ["phone"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
