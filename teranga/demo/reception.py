@@ -115,3 +115,16 @@ def demo_reception(site: Site) -> None:
             services.ticket_start(ticket=ticket, agent=agent)
             services.ticket_finish(ticket=ticket, agent=agent)
         services.ticket_call_next(counter=counter, agent=agent)
+    # The services stamped those services "now": give them the morning's timeline instead.
+    for ticket in Ticket.objects.filter(site=site, day=today, status=Ticket.Status.FINISHED):
+        wait = rng.randint(8 * 60, 22 * 60)
+        service = rng.randint(4 * 60, 9 * 60)
+        called = ticket.issued_at + timedelta(seconds=wait)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            called_at=called,
+            last_called_at=called,
+            wait_seconds=wait,
+            serving_at=called + timedelta(seconds=30),
+            finished_at=called + timedelta(seconds=30 + service),
+            service_seconds=service,
+        )
