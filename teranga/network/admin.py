@@ -69,6 +69,19 @@ class NationalAdminOnly:
         return is_national_admin(request.user)
 
 
+class ReadOnlyAdmin(NationalAdminOnly, admin.ModelAdmin):
+    """Records that change only through the services (or never): shown, not edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdminMixin(NationalAdminOnly):
     """Admin writes of national administrators are recorded in the audit trail, inlines too."""
 
@@ -312,17 +325,8 @@ class HolidayOverrideAdmin(NetworkAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(NationalAdminOnly, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "model", "object_repr"]
     list_filter = ["action", "model"]
     search_fields = ["actor_label", "object_repr", "object_id"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -47,16 +47,13 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
     site = selectors.site_public_get(code)
     if site is None:
         raise Http404(_("No Espace Sénégal Services has this code."))
-    categories = defaultdict(list)
-    for procedure in selectors.procedures_offered(site):
-        categories[procedure.category].append(procedure)
     return render(
         request,
         "public/site_detail.html",
         {
             "site": site,
             "hours": _hours_by_weekday(site),
-            "categories": list(categories.items()),
+            "categories": selectors.procedures_by_category(site),
         },
     )
 

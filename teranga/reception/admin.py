@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from teranga.network.admin import NationalAdminOnly, NetworkAdmin
+from teranga.network.admin import NetworkAdmin, ReadOnlyAdmin
 from teranga.reception.models import Ticket, WaitTarget
 
 
@@ -13,7 +13,7 @@ class WaitTargetAdmin(NetworkAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(NationalAdminOnly, admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     """Read-only: tickets change only through the reception's services."""
 
     list_display = [
@@ -32,12 +32,3 @@ class TicketAdmin(NationalAdminOnly, admin.ModelAdmin):
     list_select_related = ["site", "procedure"]
     show_full_result_count = False
     exclude = ["phone"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

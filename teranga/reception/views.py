@@ -3,7 +3,6 @@ manager's live view. The kiosk and the display are public pages driven by the AP
 console and the live view are staff pages scoped by the permission helper."""
 
 import io
-from collections import defaultdict
 
 import segno
 from django.contrib import messages
@@ -38,15 +37,12 @@ def _today_hours(site: Site) -> list:
 
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     site = _public_site(code)
-    lines = defaultdict(list)
-    for procedure in network_selectors.procedures_offered(site):
-        lines[procedure.category].append(procedure)
     return render(
         request,
         "reception/kiosk.html",
         {
             "site": site,
-            "lines": list(lines.items()),
+            "lines": network_selectors.procedures_by_category(site),
             "today_hours": _today_hours(site),
             "api_issue": reverse("api:tickets_issue", args=[site.code]),
         },
