@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from teranga.network.models import Role, Site
 from teranga.network.services import network_load
@@ -37,3 +38,9 @@ def login(client):
 @pytest.fixture
 def national_admin(db):
     return staff(Role.NATIONAL_ADMIN, username="national")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The process cache keeps short-lived figures per site id; ids are reused across tests."""
+    cache.clear()

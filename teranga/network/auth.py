@@ -40,7 +40,7 @@ def principal_from_token(raw: str) -> Principal | None:
     digest = token_digest(raw)
     if raw.startswith(DEVICE_PREFIX):
         device = (
-            Device.objects.select_related("site__department__region")
+            Device.objects.select_related("site")
             .filter(token_hash=digest, revoked_at__isnull=True)
             .first()
         )

@@ -5,6 +5,7 @@ import math
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, Min, Q, Sum
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from teranga.network.models import Counter, Site
 from teranga.reception.models import CounterSession, Ticket, WaitTarget
 
 Status = Ticket.Status
+PACE_SECONDS = 15
 
 
 def _ahead_filter(ticket: Ticket) -> Q:
@@ -51,15 +53,26 @@ def mean_service_minutes(site: Site, day: date | None = None) -> float:
     return settings.RECEPTION_DEFAULT_SERVICE_MINUTES
 
 
+def _site_pace(site: Site) -> tuple[int, float]:
+    """(open counters, mean service minutes today), kept PACE_SECONDS in the process cache:
+    an estimate does not need them to the second, and every kiosk ticket asks for them."""
+    key = f"reception:pace:{site.pk}:{timezone.localdate()}"
+    pace = cache.get(key)
+    if pace is None:
+        pace = (open_counter_count(site), mean_service_minutes(site))
+        cache.set(key, pace, PACE_SECONDS)
+    return pace
+
+
 def ticket_estimate(ticket: Ticket) -> tuple[int, int]:
     """(people ahead, estimated wait in minutes) for a waiting ticket."""
     if ticket.status != Status.WAITING:
         return 0, 0
     ahead = ticket_position(ticket)
-    counters = max(1, open_counter_count(ticket.site))
+    counters, service = _site_pace(ticket.site)
     # At least a minute per person: a morning of very short services must not promise 0.
-    per_person = max(1.0, mean_service_minutes(ticket.site))
-    minutes = math.ceil((ahead + 1) * per_person / counters)
+    per_person = max(1.0, service)
+    minutes = math.ceil((ahead + 1) * per_person / max(1, counters))
     return ahead, minutes
 
 

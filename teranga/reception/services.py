@@ -12,15 +12,15 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Counter, Procedure, Site
 from teranga.network.permissions import Action, user_can
-from teranga.reception.errors import Conflict, Forbidden, Invalid
+from teranga.reception.errors import Conflict, Forbidden, Invalid, ReceptionError
 from teranga.reception.models import (
     CounterSession,
     Outcome,
@@ -113,13 +113,49 @@ def ticket_issue(
     user=None,
     device=None,
 ) -> tuple[Ticket, bool]:
-    """Issue a ticket, or return the one already issued for this client_id (created False)."""
+    """Issue a ticket, or return the one already issued for this client_id (created False).
+
+    The common case (a new client_id) costs no lookup of the client_id: the unique
+    constraint tells when it was already used, and only then is the first ticket read."""
     _check_issuer(site, user=user, device=device)
-    existing = Ticket.objects.filter(client_id=client_id).select_related("procedure").first()
-    if existing is not None:
-        if existing.site_id != site.pk:
-            raise Conflict(_("This client_id was already used at another site."))
+    try:
+        procedure, phone = _ticket_input_check(site, procedure_code, priority, phone, sms_consent)
+    except ReceptionError:
+        # A retry of a ticket issued before the input became invalid (the site closed since)
+        # still gets its ticket back.
+        existing = _ticket_existing(site, client_id)
+        if existing is None:
+            raise
         return existing, False
+    for _attempt in range(5):
+        try:
+            return _ticket_create(
+                site=site,
+                procedure=procedure,
+                priority=priority,
+                phone=phone,
+                sms_consent=sms_consent,
+                client_id=client_id,
+                language=language,
+                user=user,
+            ), True
+        except IntegrityError:
+            existing = _ticket_existing(site, client_id)
+            if existing is not None:
+                return existing, False
+            # Otherwise a feedback-code collision (1 in 10^8 per ticket): draw again.
+    raise IntegrityError("could not draw a unique feedback code")
+
+
+def _ticket_existing(site: Site, client_id: uuid.UUID) -> Ticket | None:
+    """The ticket already issued for client_id, if any (at this site, else Conflict)."""
+    existing = Ticket.objects.filter(client_id=client_id).select_related("procedure").first()
+    if existing is not None and existing.site_id != site.pk:
+        raise Conflict(_("This client_id was already used at another site."))
+    return existing
+
+
+def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
     if site.status != Site.Status.OPEN:
         raise Conflict(_("This centre is temporarily closed."))
     procedure = (
@@ -138,68 +174,49 @@ def ticket_issue(
         raise Invalid(_("A phone number is kept only with consent to receive SMS."))
     if sms_consent and not phone:
         raise Invalid(_("Give a phone number to receive SMS."))
-    phone = phone_normalise(phone) if phone else ""
-    try:
-        return _ticket_create(
-            site=site,
-            procedure=procedure,
-            priority=priority,
-            phone=phone,
-            sms_consent=sms_consent,
-            client_id=client_id,
-            language=language,
-            user=user,
-        ), True
-    except IntegrityError:
-        # Another request with the same client_id won the race: answer with its ticket.
-        existing = Ticket.objects.filter(client_id=client_id).first()
-        if existing is None:
-            raise
-        return existing, False
+    return procedure, phone_normalise(phone) if phone else ""
+
+
+# One statement takes the next number of a line: the row is created on the day's first
+# ticket, and the increment holds the row's lock (PostgreSQL) or the database's write lock
+# (SQLite, IMMEDIATE) until the ticket's transaction ends. SQLite >= 3.35 and PostgreSQL.
+_NEXT_NUMBER = f"""
+    INSERT INTO {TicketSequence._meta.db_table} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
+    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {TicketSequence._meta.db_table}.last + 1
+    RETURNING last
+"""
 
 
 @transaction.atomic
 def _ticket_create(
     *, site, procedure, priority, phone, sms_consent, client_id, language, user
 ) -> Ticket:
+    day = timezone.localdate()
+    letter = procedure.category.letter
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER, [site.pk, day, letter])
+        (number,) = cursor.fetchone()
+    # Read the clock once the number is ours: numbers then increase with issue time.
     now = timezone.now()
     local = timezone.localtime(now)
-    letter = procedure.category.letter
-    sequence, _ = TicketSequence.objects.get_or_create(site=site, day=local.date(), letter=letter)
-    TicketSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                ticket = Ticket.objects.create(
-                    site=site,
-                    day=local.date(),
-                    letter=letter,
-                    sequence=sequence.last,
-                    procedure=procedure,
-                    priority=priority,
-                    is_priority=priority != Priority.NONE,
-                    issued_at=now,
-                    issued_hour=local.hour,
-                    phone=phone,
-                    sms_consent=sms_consent,
-                    client_id=client_id,
-                    feedback_code=_feedback_code(),
-                    language=language,
-                )
-            break
-        except IntegrityError:
-            if Ticket.objects.filter(client_id=client_id).exists():
-                raise
-            continue  # a feedback code collision: draw another one
-    else:
-        raise IntegrityError("could not draw a unique feedback code")
+    ticket = Ticket.objects.create(
+        site=site,
+        day=day,
+        letter=letter,
+        sequence=number,
+        procedure=procedure,
+        priority=priority,
+        is_priority=priority != Priority.NONE,
+        issued_at=now,
+        issued_hour=local.hour,
+        phone=phone,
+        sms_consent=sms_consent,
+        client_id=client_id,
+        feedback_code=_feedback_code(),
+        language=language,
+    )
     TicketEvent.objects.create(
-        ticket=ticket,
-        kind=Kind.ISSUED,
-        at=now,
-        to_status=Status.WAITING,
-        actor=user if user is not None else None,
+        ticket=ticket, kind=Kind.ISSUED, at=now, to_status=Status.WAITING, actor=user
     )
     return ticket
 
@@ -297,8 +314,9 @@ def ticket_call_next(*, counter: Counter, agent) -> Ticket | None:
 
 def _locked(ticket: Ticket) -> Ticket:
     """The ticket as it is now in the database, locked until the transaction ends."""
+    # Only the ticket's row is locked: PostgreSQL refuses to lock the (nullable) counter.
     return (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("counter", "site", "procedure")
         .get(pk=ticket.pk)
     )
