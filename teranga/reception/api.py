@@ -150,8 +150,10 @@ def _ticket(request: HttpRequest, ticket_id: int) -> tuple[Ticket, object]:
     summary="Issue a ticket (kiosk or staff); a repeated client_id returns the same",
 )
 def tickets_issue(request: HttpRequest, code: str, body: TicketIn):
-    site = _site(code)
     principal = request.auth
+    # A kiosk at its own site: its site is already loaded with the device.
+    device = principal.device
+    site = device.site if device is not None and device.site.code == code else _site(code)
     ticket, created = services.ticket_issue(
         site=site,
         procedure_code=body.procedure,

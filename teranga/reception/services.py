@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -127,9 +128,11 @@ def ticket_issue(
         if existing is None:
             raise
         return existing, False
+    numbered = _number_take(site, procedure.category.letter)
     for _attempt in range(5):
         try:
             return _ticket_create(
+                numbered=numbered,
                 site=site,
                 procedure=procedure,
                 priority=priority,
@@ -155,14 +158,27 @@ def _ticket_existing(site: Site, client_id: uuid.UUID) -> Ticket | None:
     return existing
 
 
+OFFER_SECONDS = 60
+
+
+def _procedures_offered(site: Site) -> dict[str, Procedure]:
+    """The site's active procedures by code, kept OFFER_SECONDS in the process cache: every
+    kiosk ticket needs them and the catalogue changes a few times a year."""
+    key = f"reception:offer:{site.pk}"
+    offer = cache.get(key)
+    if offer is None:
+        offer = {
+            p.code: p
+            for p in Procedure.objects.select_related("category").filter(is_active=True, sites=site)
+        }
+        cache.set(key, offer, OFFER_SECONDS)
+    return offer
+
+
 def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
     if site.status != Site.Status.OPEN:
         raise Conflict(_("This centre is temporarily closed."))
-    procedure = (
-        Procedure.objects.select_related("category")
-        .filter(code=procedure_code, is_active=True, sites=site)
-        .first()
-    )
+    procedure = _procedures_offered(site).get(procedure_code)
     if procedure is None:
         raise Invalid(
             _("This centre does not offer the procedure %(code)s.") % {"code": procedure_code}
@@ -178,8 +194,7 @@ def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
 
 
 # One statement takes the next number of a line: the row is created on the day's first
-# ticket, and the increment holds the row's lock (PostgreSQL) or the database's write lock
-# (SQLite, IMMEDIATE) until the ticket's transaction ends. SQLite >= 3.35 and PostgreSQL.
+# ticket and incremented after (SQLite 3.35+ and PostgreSQL).
 _NEXT_NUMBER = f"""
     INSERT INTO {TicketSequence._meta.db_table} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
     ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {TicketSequence._meta.db_table}.last + 1
@@ -187,28 +202,42 @@ _NEXT_NUMBER = f"""
 """
 
 
+def _number_take(site: Site, letter: str):
+    """Take the next number of a line in a short transaction of its own, and read the clock
+    while the line is still locked, so that numbers increase with issue time.
+
+    The ticket is then written in its own durable transaction without holding the line, so
+    concurrent kiosks commit in parallel instead of queueing behind each other's disk flush.
+    A ticket that then fails to be written leaves a gap in the numbers, never a duplicate."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        day = timezone.localdate()
+        with connection.cursor() as cursor:
+            if outermost and connection.vendor == "postgresql":
+                # This commit need not wait for the disk: the ticket's own commit comes later
+                # in the same write-ahead log, so a ticket on disk implies its number is too.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(_NEXT_NUMBER, [site.pk, day, letter])
+            (number,) = cursor.fetchone()
+        now = timezone.now()
+    return day, number, now
+
+
 @transaction.atomic
 def _ticket_create(
-    *, site, procedure, priority, phone, sms_consent, client_id, language, user
+    *, site, procedure, priority, phone, sms_consent, client_id, language, user, numbered
 ) -> Ticket:
-    day = timezone.localdate()
-    letter = procedure.category.letter
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER, [site.pk, day, letter])
-        (number,) = cursor.fetchone()
-    # Read the clock once the number is ours: numbers then increase with issue time.
-    now = timezone.now()
-    local = timezone.localtime(now)
+    day, number, now = numbered
     ticket = Ticket.objects.create(
         site=site,
         day=day,
-        letter=letter,
+        letter=procedure.category.letter,
         sequence=number,
         procedure=procedure,
         priority=priority,
         is_priority=priority != Priority.NONE,
         issued_at=now,
-        issued_hour=local.hour,
+        issued_hour=timezone.localtime(now).hour,
         phone=phone,
         sms_consent=sms_consent,
         client_id=client_id,
