@@ -39,9 +39,12 @@ def principal_from_token(raw: str) -> Principal | None:
     """The user or device owning this live token, or None."""
     digest = token_digest(raw)
     if raw.startswith(DEVICE_PREFIX):
+        # order_by(): the model's default ordering would add a join and a sort to a lookup
+        # that matches one row through a unique index.
         device = (
             Device.objects.select_related("site")
             .filter(token_hash=digest, revoked_at__isnull=True)
+            .order_by()
             .first()
         )
         if device is None:
@@ -51,6 +54,7 @@ def principal_from_token(raw: str) -> Principal | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
+        .order_by()
         .first()
     )
     if token is None:

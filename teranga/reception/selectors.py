@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, Count, Min, Q, Sum
 from django.utils import timezone
 
@@ -17,25 +18,38 @@ Status = Ticket.Status
 PACE_SECONDS = 15
 
 
-def _ahead_filter(ticket: Ticket) -> Q:
-    """Waiting tickets of the same line (ticket letter) that will be called before `ticket`."""
-    before = Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
-    if ticket.is_priority:
-        return Q(is_priority=True) & before
-    return Q(is_priority=True) | before
+# Waiting tickets of the same line that will be called first: priority ones before the
+# others, then by arrival. Plain SQL: it runs for every ticket issued and shown, and the ORM
+# spent ten times longer building it than the database answering it (partial index).
+_AHEAD = f"""
+    SELECT COUNT(*) FROM {Ticket._meta.db_table}
+    WHERE site_id = %s AND day = %s AND letter = %s AND status = 'waiting'
+      AND (is_priority > %s
+           OR (is_priority = %s AND (issued_at < %s OR (issued_at = %s AND id < %s))))
+"""
 
 
 def ticket_position(ticket: Ticket) -> int:
     """How many people are ahead of this waiting ticket (0 = next)."""
     if ticket.status != Status.WAITING:
         return 0
-    return (
-        Ticket.objects.filter(
-            site_id=ticket.site_id, status=Status.WAITING, day=ticket.day, letter=ticket.letter
+    ops = connection.ops  # the backend's own encoding of dates (SQLite stores text)
+    issued = ops.adapt_datetimefield_value(ticket.issued_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AHEAD,
+            [
+                ticket.site_id,
+                ops.adapt_datefield_value(ticket.day),
+                ticket.letter,
+                ticket.is_priority,
+                ticket.is_priority,
+                issued,
+                issued,
+                ticket.pk,
+            ],
         )
-        .filter(_ahead_filter(ticket))
-        .count()
-    )
+        return cursor.fetchone()[0]
 
 
 def open_counter_count(site: Site) -> int:
