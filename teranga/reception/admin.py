@@ -31,4 +31,5 @@ class TicketAdmin(ReadOnlyAdmin):
     search_fields = ["site__code", "feedback_code"]
     list_select_related = ["site", "procedure"]
     show_full_result_count = False
+    ordering = ["-id"]
     exclude = ["phone"]

@@ -110,24 +110,28 @@ class Ticket(models.Model):
     near_sms_sent = models.BooleanField(default=False)
     client_id = models.UUIDField(_("client id"), unique=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    feedback_code = models.CharField(_("feedback code"), max_length=8, unique=True)
+    feedback_code = models.CharField(_("feedback code"), max_length=8)
 
     class Meta:
-        ordering = ["-issued_at"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "day", "letter", "sequence"], name="ticket_unique_number"
             ),
+            # Unique within a day across the network: a code typed days later by SMS or USSD
+            # names the most recent ticket that carries it. A global constraint would make
+            # draws collide more and more as the history grows.
+            models.UniqueConstraint(fields=["day", "feedback_code"], name="ticket_feedback_day"),
         ]
         indexes = [
-            # The live queue: only today's unfinished tickets, whatever the history's size.
-            models.Index(
-                fields=["site", "status", "issued_at"],
-                name="ticket_active_queue",
-                condition=Q(status__in=["waiting", "called", "serving"]),
-            ),
+            # The live queue: a site's waiting (or called) tickets are one short range of this
+            # index however long the history. Not a partial index: SQLite uses one only when
+            # a query repeats its condition word for word.
+            models.Index(fields=["site", "status", "issued_at"], name="ticket_queue"),
+            # A counter's current ticket.
+            models.Index(fields=["counter", "status"], name="ticket_counter_status"),
+            models.Index(fields=["feedback_code"], name="ticket_feedback_code"),
             # Daily figures and staffing (per site and day, then hour).
             models.Index(fields=["site", "day", "issued_hour"], name="ticket_site_day"),
             models.Index(fields=["phone"], name="ticket_phone_set", condition=~Q(phone="")),

@@ -474,7 +474,11 @@ def _notify_turn_near(site: Site) -> None:
     from teranga.reception.selectors import ticket_position  # selectors read, services write
 
     waiting = Ticket.objects.filter(
-        site=site, status=Status.WAITING, sms_consent=True, near_sms_sent=False
+        site=site,
+        status=Status.WAITING,
+        day=timezone.localdate(),
+        sms_consent=True,
+        near_sms_sent=False,
     ).exclude(phone="")
     for ticket in waiting:
         ahead = ticket_position(ticket)
