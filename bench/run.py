@@ -1,29 +1,39 @@
 """`make bench`: measure the budgets of the issues and write bench/report.md.
 
 Serves the platform as in production (gunicorn, DEBUG off, compressed static files) on
-127.0.0.1 with a fresh SQLite database holding the demo network, then, from this process,
-sends a bounded load to each measured URL. Optionally (default) also times a fresh clone to a
-serving `make run`, with pip's cache disabled so that every package is downloaded.
+127.0.0.1 with a fresh SQLite database holding the demo network, and sends a bounded load to
+each measured URL from a separate process (wrk when installed, else Python processes: see
+bench/loadgen.py). Then the reception's budgets (bench/reception.py) on SQLite and on a
+throwaway PostgreSQL cluster (bench/pg.py), each with an empty history and with --history N
+past tickets (bench/history.py), with EXPLAIN of the hot queries and a profile of ticket issue
+(bench/djtasks.py). Optionally (default) also times a fresh clone to a serving `make run`, with
+pip's cache disabled so that every package is downloaded. Nothing is cached between runs.
 Figures are relative to this machine: compare ratios within one run.
 """
 
 import argparse
 import gzip
 import http.client
+import json
 import os
 import platform
 import re
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadgen  # noqa: E402
+import pg  # noqa: E402
+import reception  # noqa: E402
+import report_reception  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -87,43 +97,13 @@ def page_weight(path: str) -> tuple[int, list[tuple[str, int]]]:
 
 
 def load(path: str, *, requests: int, concurrency: int, max_seconds: float) -> dict:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + max_seconds
-    per_thread = requests // concurrency
-
-    def worker():
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
-        mine = []
-        for _ in range(per_thread):
-            if time.monotonic() > deadline:
-                break
-            start = time.perf_counter()
-            status, *_ = get(path, conn)
-            mine.append(time.perf_counter() - start)
-            assert status == 200, status
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "n": len(latencies),
-        "median_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-        "max_ms": latencies[-1] * 1000,
-        "rps": len(latencies) / elapsed,
-    }
+    """A bounded load from a separate process (bench/loadgen.py); every answer must be 200."""
+    result = loadgen.run(path, requests=requests, concurrency=concurrency, max_seconds=max_seconds)
+    assert set(result["statuses"]) == {"200"}, (path, result["statuses"])
+    return result
 
 
-def serve(tmp: Path) -> tuple[subprocess.Popen, dict]:
+def base_env(tmp: Path) -> dict:
     env = {
         **os.environ,
         "TERANGA_ENV": "production",
@@ -137,6 +117,11 @@ def serve(tmp: Path) -> tuple[subprocess.Popen, dict]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DATABASE_URL", None)
+    return env
+
+
+def serve(tmp: Path) -> tuple[subprocess.Popen, dict]:
+    env = base_env(tmp)
     py = str(VENV_BIN / "python")
     sh(py, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
     sh(str(VENV_BIN / "pybabel"), "-q", "compile", "-d", "locale", "-D", "django", env=env)
@@ -200,6 +185,21 @@ def time_fresh_install() -> dict:
         return {"seconds": seconds}
 
 
+PG_SETTINGS = {
+    # A dedicated database server of this size would be tuned so; fsync and synchronous
+    # commit stay on: a ticket is durable when the kiosk prints it.
+    "shared_buffers": "2GB",
+    "effective_cache_size": "8GB",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "maintenance_work_mem": "1GB",
+}
+
+
+def log(message: str) -> None:
+    print(f"{datetime.now():%H:%M:%S} {message}", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
@@ -207,78 +207,173 @@ def main() -> None:
         "--concurrency",
         type=int,
         default=2,
-        help="client threads for the latency budget (one per worker)",
+        help="client connections for the latency budget (one per worker)",
     )
     parser.add_argument(
-        "--saturation", type=int, default=8, help="client threads for the throughput figure"
+        "--saturation", type=int, default=8, help="client connections for the throughput figure"
     )
     parser.add_argument(
         "--skip-install",
         action="store_true",
         help="do not time a fresh clone to a serving `make run`",
     )
+    parser.add_argument(
+        "--history", type=int, default=None, help="past tickets loaded (default 12_000_000)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small history, fewer requests: for trying things"
+    )
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="sqlite, postgresql or both (default)"
+    )
+    parser.add_argument(
+        "--no-sweep",
+        dest="sweep",
+        action="store_false",
+        help="do not try the gunicorn configurations; use --config",
+    )
+    parser.add_argument(
+        "--config", default=reception.DEFAULT_CONFIG, choices=list(reception.CONFIGS)
+    )
+    parser.add_argument("--skip-public", action="store_true", help="skip the public pages")
     args = parser.parse_args()
+    if args.history is None:
+        args.history = 200_000 if args.quick else 12_000_000
+    if args.quick:
+        args.requests = min(args.requests, 600)
+        args.skip_install = True
+    size = {
+        "quick": args.quick,
+        "requests": 800 if args.quick else 4000,
+        "sweep_requests": 600 if args.quick else 3000,
+        "seconds": 4 if args.quick else 12,
+        "sweep_seconds": 3 if args.quick else 8,
+        "profile": 100 if args.quick else 300,
+    }
 
     info = machine()
-    rows, weights = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        server, _ = serve(Path(tmp))
-        try:
-            for label, path, kb_budget, p95_budget in TARGETS:
-                total, parts = page_weight(path)
-                load(path, requests=100, concurrency=2, max_seconds=20)  # warm-up
-                figures = load(
-                    path, requests=args.requests, concurrency=args.concurrency, max_seconds=120
+    info["Load generator"] = _wrk_version()
+    rows, weights, backends = [], [], []
+    with tempfile.TemporaryDirectory(prefix="teranga-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        if not args.skip_public:
+            log("public pages")
+            server, _ = serve(tmp)
+            try:
+                for label, path, kb_budget, p95_budget in TARGETS:
+                    total, parts = page_weight(path)
+                    load(path, requests=100, concurrency=2, max_seconds=2)  # warm-up
+                    figures = load(
+                        path,
+                        requests=args.requests,
+                        concurrency=args.concurrency,
+                        max_seconds=size["seconds"],
+                    )
+                    saturated = load(
+                        path,
+                        requests=args.requests,
+                        concurrency=args.saturation,
+                        max_seconds=size["seconds"],
+                    )
+                    rows.append((label, path, total, kb_budget, figures, saturated, p95_budget))
+                    weights.append((label, parts))
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+        else:
+            env = base_env(tmp)
+            sh(str(VENV_BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v0", env=env)
+            sh(str(VENV_BIN / "pybabel"), "-q", "compile", "-d", "locale", "-D", "django", env=env)
+        wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
+        if "sqlite" in wanted:
+
+            def sqlite_db(phase: str) -> dict:
+                path = tmp / f"reception-{phase}.sqlite3"
+                for f in tmp.glob(f"reception-{phase}.sqlite3*"):
+                    f.unlink()
+                return {"SQLITE_PATH": str(path)}
+
+            backends.append(
+                _guarded(
+                    reception.bench_backend, "SQLite", base_env(tmp), sqlite_db, args, size, log
                 )
-                saturated = load(
-                    path, requests=args.requests, concurrency=args.saturation, max_seconds=120
-                )
-                rows.append((label, path, total, kb_budget, figures, saturated, p95_budget))
-                weights.append((label, parts))
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            )
+            for f in tmp.glob("reception-*.sqlite3*"):
+                f.unlink()
+        if "postgresql" in wanted:
+            if pg.pg_bin() is None:
+                backends.append({"backend": "PostgreSQL", "error": "PostgreSQL not installed"})
+            else:
+                if backends and args.sweep:
+                    # the configuration is chosen on SQLite, then tried again on PostgreSQL
+                    pass
+                with pg.cluster(PG_SETTINGS) as (fresh_database, version, pg_pids):
+                    info["PostgreSQL"] = (
+                        f"{version}, throwaway cluster on a unix socket, "
+                        + ", ".join(f"{k}={v}" for k, v in PG_SETTINGS.items())
+                    )
+                    backends.append(
+                        _guarded(
+                            reception.bench_backend,
+                            "PostgreSQL",
+                            base_env(tmp),
+                            lambda phase: {"DATABASE_URL": fresh_database(f"bench_{phase}")},
+                            args,
+                            size,
+                            log,
+                            pg_pids,
+                        )
+                    )
     install = None if args.skip_install else time_fresh_install()
 
     lines = [
         "# Teranga — benchmark report",
         "",
-        f"Generated by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        f"Generated by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        + (f" (`{' '.join(sys.argv[1:])}`)." if sys.argv[1:] else "."),
         "",
         "## Machine",
         "",
         *[f"- {k}: {v}" for k, v in info.items()],
         "",
-        "## Public pages and API under local load",
-        "",
-        "gunicorn, 2 sync workers, production settings, SQLite with the demo network "
-        f"(46 sites, 30 procedures), no cache. For each URL, {args.requests} requests from "
-        f"{args.concurrency} client threads on 127.0.0.1 (one per worker: the latency "
-        f"budget), then {args.requests} from {args.saturation} threads (saturation: "
-        "throughput, and what queueing does to p95), after 100 warm-up requests. The load "
-        "generator is Python and shares the 2 cores with the server. Transfer = headers + "
-        "gzip body of the page and of every CSS/JS/image it links.",
-        "",
-        "| URL | transferred | budget | median | p95 | max | p95 budget "
-        f"| req/s at {args.saturation} | p95 at {args.saturation} |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, path, total, kb_budget, f, sat, p95_budget in rows:
-        budget = (
-            f"{kb_budget} KB {'✅' if total <= kb_budget * 1024 else '❌'}" if kb_budget else "—"
-        )
-        ok = "✅" if f["p95_ms"] <= p95_budget else "❌"
-        lines.append(
-            f"| {label} `{path}` | {total / 1024:.1f} KB | {budget} | {f['median_ms']:.1f} ms "
-            f"| {f['p95_ms']:.1f} ms | {f['max_ms']:.1f} ms | {p95_budget} ms {ok} "
-            f"| {sat['rps']:.0f} | {sat['p95_ms']:.1f} ms |"
-        )
-    lines += ["", "### What the pages weigh", ""]
-    for label, parts in weights:
-        lines.append(f"- {label}: " + ", ".join(f"`{p}` {w / 1024:.1f} KB" for p, w in parts))
-    lines += ["", "## Fresh clone to serving (`make run`)", ""]
+    lines += report_reception.render(backends, args, size)
+    lines += ["## Public pages and API under local load", ""]
+    if args.skip_public:
+        lines += ["Skipped (`--skip-public`).", ""]
+    else:
+        lines += [
+            "gunicorn, 2 sync workers, production settings, SQLite with the demo network "
+            f"(46 sites, 30 procedures), no cache. For each URL, {args.requests} requests over "
+            f"{args.concurrency} keep-alive connections from 127.0.0.1 (one per worker: the "
+            f"latency budget), then {args.requests} over {args.saturation} (saturation: "
+            "throughput, and what queueing does to p95), after 100 warm-up requests. Load "
+            f"generator: {info['Load generator']}, in its own process on the same 2 cores. "
+            "Transfer = headers + gzip body of the page and of every CSS/JS/image it links.",
+            "",
+            "| URL | transferred | budget | median | p95 | max | p95 budget "
+            f"| req/s at {args.saturation} | p95 at {args.saturation} |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for label, path, total, kb_budget, f, sat, p95_budget in rows:
+            budget = (
+                f"{kb_budget} KB {'✅' if total <= kb_budget * 1024 else '❌'}"
+                if kb_budget
+                else "—"
+            )
+            ok = "✅" if f["p95_ms"] <= p95_budget else "❌"
+            lines.append(
+                f"| {label} `{path}` | {total / 1024:.1f} KB | {budget} "
+                f"| {f['median_ms']:.1f} ms | {f['p95_ms']:.1f} ms | {f['max_ms']:.1f} ms "
+                f"| {p95_budget} ms {ok} | {sat['rps']:.0f} | {sat['p95_ms']:.1f} ms |"
+            )
+        lines += ["", "### What the pages weigh", ""]
+        for label, parts in weights:
+            lines.append(f"- {label}: " + ", ".join(f"`{p}` {w / 1024:.1f} KB" for p, w in parts))
+        lines.append("")
+    lines += ["## Fresh clone to serving (`make run`)", ""]
     if install is None:
-        lines.append("Skipped (`--skip-install`).")
+        lines.append("Skipped (`--skip-install`" + (" / `--quick`)." if args.quick else ")."))
     elif install["seconds"] is None:
         lines.append("❌ `make run` did not serve within 10 minutes.")
     else:
@@ -288,9 +383,39 @@ def main() -> None:
             f"disabled (every package downloaded), budget 180 s "
             f"{'✅' if s <= 180 else '❌'}."
         )
+    notes = ROOT / "bench" / "notes.md"
+    if notes.exists():
+        # Hand-written reading of a past run (its date is in it): kept next to fresh figures.
+        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     report = ROOT / "bench" / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (ROOT / "bench" / "report.json").write_text(
+        json.dumps({"machine": info, "backends": backends}, indent=1, default=str),
+        encoding="utf-8",
+    )
     print("\n".join(lines))
+
+
+def _guarded(fn, backend, *args):
+    """One backend's failure is reported, not fatal to the other's figures."""
+    try:
+        return fn(backend, *args)
+    except Exception as exc:  # noqa: BLE001
+        import traceback
+
+        log(traceback.format_exc())
+        return {"backend": backend, "error": f"the bench failed: {exc!r}"[:1500]}
+
+
+def _wrk_version() -> str:
+    if not loadgen.wrk_available():
+        return (
+            "Python (multiprocessing, http.client): `wrk` is not installed (apt-get install -y wrk)"
+        )
+    out = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[
+        0
+    ] + " (1 thread, Lua script for the POST bodies)"
 
 
 if __name__ == "__main__":
