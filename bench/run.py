@@ -108,6 +108,7 @@ def base_env(tmp: Path) -> dict:
         **os.environ,
         "TERANGA_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "CHANNELS_SECRET": secrets.token_urlsafe(20),
         "ALLOWED_HOSTS": HOST,
         "TERANGA_HTTPS": "0",
         "TERANGA_BEHIND_PROXY": "0",

@@ -5,6 +5,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from teranga.listening.api import router as listening_router
+from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
 from teranga.reception.api import router as reception_router
 from teranga.reception.errors import ReceptionError
@@ -67,5 +69,11 @@ def on_reception_error(request, exc: ReceptionError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
+@api.exception_handler(FeedbackError)
+def on_feedback_error(request, exc: FeedbackError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
 api.add_router("", network_router)
 api.add_router("", reception_router)
+api.add_router("", listening_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "teranga.network",
     "teranga.messaging",
     "teranga.reception",
+    "teranga.listening",
     "teranga.jobs",
     "teranga.demo",
 ]
@@ -229,3 +230,35 @@ SMS_FILE_PATH = env_str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jso
 SMS_SENDER_ID = env_str("SMS_SENDER_ID", default="")
 AFRICASTALKING_USERNAME = env_str("AFRICASTALKING_USERNAME", default="")
 AFRICASTALKING_API_KEY = env_str("AFRICASTALKING_API_KEY", default="")
+
+# --- Listening: ratings, SMS survey, USSD ---------------------------------------------------
+# Below this many answers a satisfaction figure is shown as "not enough answers".
+FEEDBACK_MIN_SAMPLE = env_int("FEEDBACK_MIN_SAMPLE", 30)
+# A rating tablet ignores a second press within this many seconds (button mashing).
+FEEDBACK_TABLET_MIN_INTERVAL_SECONDS = env_int("FEEDBACK_TABLET_MIN_INTERVAL_SECONDS", 4)
+# An answer kept offline on a device is accepted this long after it was given.
+FEEDBACK_MAX_AGE_DAYS = env_int("FEEDBACK_MAX_AGE_DAYS", 30)
+# A ticket's feedback code can be used this many days after the visit.
+FEEDBACK_CODE_VALID_DAYS = env_int("FEEDBACK_CODE_VALID_DAYS", 30)
+# The SMS survey: a reply is accepted this long after the invitation.
+SMS_SURVEY_REPLY_HOURS = env_int("SMS_SURVEY_REPLY_HOURS", 48)
+# Shown on posters and in SMS: the USSD code to dial and the short code to text.
+USSD_CODE = env_str("USSD_CODE", default="*384*46#")
+SMS_SHORT_CODE = env_str("SMS_SHORT_CODE", default="21046")
+# Aggregator callbacks (USSD, inbound SMS): a shared secret (URL ?secret= or header
+# X-Teranga-Secret) and an allow-list of source addresses (empty: any). In the demo, with no
+# secret set, requests from this machine are accepted so that anyone can try them with curl.
+CHANNELS_SECRET = env_str("CHANNELS_SECRET", default="")
+CHANNELS_ALLOWED_IPS = env_list("CHANNELS_ALLOWED_IPS")
+if PRODUCTION and not CHANNELS_SECRET:
+    raise ImproperlyConfigured("CHANNELS_SECRET is required in production.")
+# Rate limits of public submissions ("count/period", period s, m, h or d). Generous in the
+# demo so that it can be tried again and again from one machine.
+RATE_LIMIT_FEEDBACK_IP = env_str(
+    "RATE_LIMIT_FEEDBACK_IP", default="10000/h" if TERANGA_DEMO else "30/h"
+)
+RATE_LIMIT_FEEDBACK_DEVICE = env_str(
+    "RATE_LIMIT_FEEDBACK_DEVICE", default="10000/h" if TERANGA_DEMO else "600/h"
+)
+# Ratings by SMS or USSD from one phone number per day.
+FEEDBACK_PHONE_MAX_PER_DAY = env_int("FEEDBACK_PHONE_MAX_PER_DAY", 10000 if TERANGA_DEMO else 5)

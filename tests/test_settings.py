@@ -21,6 +21,7 @@ def production_env(**overrides) -> dict:
             key, value = line.split("=", 1)
             env[key] = value
     env["SECRET_KEY"] = "k" * 20 + "Zq8#vW2!pL5@xR9$tY3%uI6^oP1&aS4*dF7(gH0)jK"  # 62 varied chars
+    env["CHANNELS_SECRET"] = "channel-secret-for-the-test"
     env.update(overrides)
     return env
 
