@@ -18,6 +18,12 @@ PUBLIC_SOURCES = (
     "teranga/templates/404.html",
     "teranga/templates/includes/",
     "teranga/templates/public/",
+    "teranga/reception/templates/reception/kiosk.html",
+    "teranga/reception/templates/reception/display.html",
+    "teranga/reception/templates/reception/ticket.html",
+    "teranga/listening/templates/listening/public/",
+    "teranga/listening/ussd.py",
+    "teranga/listening/forms.py",
 )
 
 

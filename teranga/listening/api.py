@@ -10,7 +10,6 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -18,6 +17,7 @@ from ninja.responses import Status
 from teranga.lib.tokens import token_is_well_formed
 from teranga.listening import selectors, services
 from teranga.listening.errors import Forbidden, Invalid
+from teranga.listening.limits import client_address, over_limit
 from teranga.listening.models import Response
 from teranga.listening.ussd import ussd_reply
 from teranga.network.api import ErrorOut, InvalidOut
@@ -53,13 +53,8 @@ def form_token_read(token: str) -> tuple[str, int | None]:
     return data["s"], data.get("c")
 
 
-def _address(group, request) -> str:
-    # REMOTE_ADDR is the client, or the proxy's view of it once SECURE_PROXY settings apply.
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def rate_limited(request, group: str, rate: str, key=_address) -> None:
-    if is_ratelimited(request, group=group, key=key, rate=rate, increment=True):
+def rate_limited(request, group: str, rate: str, key=client_address) -> None:
+    if over_limit(request, group, rate, key):
         raise HttpError(429, _("Too many answers in a short time: please try again later."))
 
 

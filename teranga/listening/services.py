@@ -323,3 +323,24 @@ def sms_inbound(*, message_id: str, sender: str, text: str) -> InboundSms:
         }
         _reply(sender, f"sms-reply:{message_id}", answers[outcome], language)
     return inbound
+
+
+@transaction.atomic
+def phone_traces_forget(*, older_than: timedelta) -> int:
+    """Blank the phone hashes (and inbound texts) past the retention period: they serve
+    rate limits and de-duplication only, which never look that far back."""
+    cutoff = timezone.now() - older_than
+    count = (
+        Response.objects.filter(received_at__lt=cutoff).exclude(phone_hash="").update(phone_hash="")
+    )
+    count += (
+        SmsInvitation.objects.filter(expires_at__lt=cutoff)
+        .exclude(phone_hash="")
+        .update(phone_hash="")
+    )
+    count += (
+        InboundSms.objects.filter(received_at__lt=cutoff)
+        .exclude(phone_hash="")
+        .update(phone_hash="", text="")
+    )
+    return count

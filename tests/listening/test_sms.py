@@ -1,7 +1,9 @@
 """The SMS survey: one invitation after a served visit with consent, the reply recorded once."""
 
+import io
 from datetime import timedelta
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from teranga.listening import services
@@ -79,3 +81,28 @@ def test_too_many_ratings_from_one_phone(client, served, settings):
     first, second = served(phone="", sms_consent=False), served(phone="", sms_consent=False)
     assert inbound(client, f"{first.feedback_code} 4") == "recorded"
     assert inbound(client, f"{second.feedback_code} 4", message_id="m2") == "limited"
+
+
+def test_the_worker_invites_and_sends(served, settings, tmp_path):
+    settings.SMS_BACKEND = "teranga.lib.sms.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    ticket = served()
+    call_command("run_worker", "--once", stdout=io.StringIO())
+    sent = OutboundSms.objects.get(dedupe_key=f"survey:{ticket.pk}")
+    assert sent.status == "sent"
+    assert ticket.feedback_code in (tmp_path / "sms.jsonl").read_text()
+
+
+def test_phone_hashes_are_forgotten_after_the_retention_period(client, served, settings):
+    settings.TERANGA_DEMO, settings.CHANNELS_SECRET = True, ""
+    settings.TICKET_PHONE_RETENTION_DAYS = 90
+    served()
+    services.sms_surveys_invite()
+    inbound(client, "4 merci")
+    Response.objects.update(received_at=timezone.now() - timedelta(days=91))
+    InboundSms.objects.update(received_at=timezone.now() - timedelta(days=91))
+    SmsInvitation.objects.update(expires_at=timezone.now() - timedelta(days=91))
+    call_command("run_worker", "--once", stdout=io.StringIO())
+    assert Response.objects.get().phone_hash == ""
+    assert InboundSms.objects.get().phone_hash == "" and InboundSms.objects.get().text == ""
+    assert SmsInvitation.objects.get().phone_hash == ""

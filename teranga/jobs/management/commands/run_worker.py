@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from teranga.listening.services import phone_traces_forget, sms_surveys_invite
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
 
@@ -13,9 +14,9 @@ PURGE_EVERY = timedelta(hours=1)
 
 class Command(BaseCommand):
     help = (
-        "Background worker: sends the SMS that are due from the outbox, closes the tickets "
-        "left from past days and, every hour, erases phone numbers past their retention "
-        "period. --once runs one round."
+        "Background worker: invites served users to rate their visit by SMS, sends the SMS "
+        "that are due from the outbox, closes the tickets left from past days and, every "
+        "hour, erases phone numbers past their retention period. --once runs one round."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, once, interval, **options):
         last_purge = None
         while True:
+            invited = sms_surveys_invite()
+            if invited:
+                self.stdout.write(f"rating invitations queued: {invited}")
             counts = sms_send_due()
             expired = tickets_expire_past_days()
             if expired:
@@ -35,8 +39,11 @@ class Command(BaseCommand):
                 retention = timedelta(days=settings.TICKET_PHONE_RETENTION_DAYS)
                 tickets = ticket_phones_purge(older_than=retention)
                 sms = sms_forget_numbers(older_than=retention)
-                if tickets or sms:
-                    self.stdout.write(f"purged phone numbers: tickets={tickets} sms={sms}")
+                ratings = phone_traces_forget(older_than=retention)
+                if tickets or sms or ratings:
+                    self.stdout.write(
+                        f"purged phone numbers: tickets={tickets} sms={sms} ratings={ratings}"
+                    )
                 last_purge = time.monotonic()
             if once:
                 return
