@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import listening  # noqa: E402
 import loadgen  # noqa: E402
 import pg  # noqa: E402
 import reception  # noqa: E402
@@ -255,11 +256,12 @@ def main() -> None:
     info = machine()
     info["Load generator"] = _wrk_version()
     rows, weights, backends = [], [], []
+    listening_result = None
     with tempfile.TemporaryDirectory(prefix="teranga-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if not args.skip_public:
             log("public pages")
-            server, _ = serve(tmp)
+            server, public_env = serve(tmp)
             try:
                 for label, path, kb_budget, p95_budget in TARGETS:
                     total, parts = page_weight(path)
@@ -278,6 +280,19 @@ def main() -> None:
                     )
                     rows.append((label, path, total, kb_budget, figures, saturated, p95_budget))
                     weights.append((label, parts))
+                log("listening: ratings and USSD")
+                listening_result = _guarded(
+                    lambda _label: listening.measure(
+                        host=HOST,
+                        port=PORT,
+                        python=str(VENV_BIN / "python"),
+                        root=ROOT,
+                        env=public_env,
+                        page_weight=page_weight,
+                        seconds=size["seconds"] + 3,
+                    ),
+                    "listening",
+                )
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
@@ -372,6 +387,7 @@ def main() -> None:
         for label, parts in weights:
             lines.append(f"- {label}: " + ", ".join(f"`{p}` {w / 1024:.1f} KB" for p, w in parts))
         lines.append("")
+    lines += listening.render(listening_result)
     lines += ["## Fresh clone to serving (`make run`)", ""]
     if install is None:
         lines.append("Skipped (`--skip-install`" + (" / `--quick`)." if args.quick else ")."))

@@ -2,6 +2,7 @@
 ticket link, SMS and USSD, tablet and QR answers, a few comments to moderate. Ratings
 follow the wait: the longer it was, the lower they tend to be."""
 
+import itertools
 import random
 import uuid
 from datetime import timedelta
@@ -31,15 +32,23 @@ def _rating(rng: random.Random, wait_minutes: float) -> int:
 
 
 def demo_listening(site: Site) -> None:
-    """Idempotent: does nothing at a site that already has ratings."""
-    if Response.objects.filter(site=site).exists():
+    """Idempotent for a day, like the reception's demo: the rows of one day's seed carry
+    client ids derived from the site and the day."""
+    today = timezone.localdate()
+    seed = f"listening-{site.code}-{today}"
+    ids = (uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}-{i}") for i in itertools.count())
+    if Response.objects.filter(client_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}-0")).exists():
         return
-    rng = random.Random(f"listening-{site.code}")
+    rng = random.Random(seed)
     since = timezone.localdate() - timedelta(days=30)
     rows = []
-    served = Ticket.objects.filter(
-        site=site, status=Ticket.Status.FINISHED, day__gte=since, day__lt=timezone.localdate()
-    ).select_related("procedure")
+    served = (
+        Ticket.objects.filter(
+            site=site, status=Ticket.Status.FINISHED, day__gte=since, day__lt=today
+        )
+        .exclude(pk__in=Response.objects.filter(ticket__isnull=False).values("ticket_id"))
+        .select_related("procedure")
+    )
     for ticket in served:
         if rng.random() > 0.35:
             continue
@@ -61,10 +70,9 @@ def demo_listening(site: Site) -> None:
                 language=language,
                 answered_at=answered,
                 day=timezone.localdate(answered),
-                client_id=uuid.uuid4(),
+                client_id=next(ids),
             )
         )
-    counters = list(site.counters.all())
     for days_ago in range(1, 29):
         day_start = timezone.now() - timedelta(days=days_ago)
         for _ in range(rng.randint(4, 12)):
@@ -74,14 +82,13 @@ def demo_listening(site: Site) -> None:
                 Response(
                     site=site,
                     channel=channel,
-                    counter=rng.choice(counters) if channel == Channel.QR and counters else None,
                     rating=_rating(rng, rng.expovariate(1 / 15)),
                     wait_ok=rng.random() < 0.7,
                     courteous=rng.random() < 0.9,
                     language=rng.choice(["fr", "fr", "wo"]),
                     answered_at=answered,
                     day=timezone.localdate(answered),
-                    client_id=uuid.uuid4(),
+                    client_id=next(ids),
                 )
             )
     Response.objects.bulk_create(rows, batch_size=500)

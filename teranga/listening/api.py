@@ -107,7 +107,7 @@ def response_out(response: Response) -> dict:
 
 
 def _site(code: str) -> Site:
-    site = Site.objects.filter(code=code).first()
+    site = Site.objects.filter(code=code).order_by().first()
     if site is None:
         raise Http404(_("Unknown site '%(code)s'.") % {"code": code})
     return site

@@ -101,7 +101,8 @@ def response_record(
     phone_hash: str = "",
 ) -> tuple[Response, bool]:
     """Record one rating, or return the one already recorded for this client_id (False)."""
-    existing = Response.objects.filter(client_id=client_id).first()
+    # order_by(): a unique lookup needs no ORDER BY (first() would add one).
+    existing = Response.objects.filter(client_id=client_id).order_by().first()
     if existing is not None:
         if existing.site_id != site.pk:
             raise Conflict(_("This client_id was already used for another site."))
