@@ -1,0 +1,12 @@
+"""Pages of the rating tablet and the QR posters (the public forms and the results live in
+urls.py)."""
+
+from django.urls import path
+
+from teranga.listening import tablet
+
+urlpatterns = [
+    # The worker sits at the top of /avis/ so that its scope may cover any site's tablet.
+    path("avis/sw.js", tablet.service_worker, name="listening-sw"),
+    path("avis/<str:code>/tablette/", tablet.tablet, name="listening-tablet"),
+]
