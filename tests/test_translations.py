@@ -19,6 +19,7 @@ PUBLIC_SOURCES = (
     "teranga/templates/includes/",
     "teranga/templates/public/",
     "teranga/listening/templates/listening/tablet/",
+    "teranga/listening/posters.py",
 )
 
 

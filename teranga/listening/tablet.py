@@ -34,7 +34,7 @@ def tablet(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _read_static(name: str) -> bytes:
+def read_static(name: str) -> bytes:
     path = finders.find(name)
     if path is None:  # only the collected files are there
         with staticfiles_storage.open(name) as f:
@@ -48,7 +48,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     """The worker's script, with the URLs of the assets to keep (hashed names in production)
     and a version that changes with them, so a deploy replaces the cached copies."""
     assets = [static(name) for name in TABLET_ASSETS]
-    source = _read_static(SW_SOURCE)
+    source = read_static(SW_SOURCE)
     version = hashlib.sha256(source + "|".join(assets).encode()).hexdigest()[:12]
     head = f"const ASSETS = {assets!r};\nconst VERSION = {version!r};\n".replace("'", '"')
     return HttpResponse(
