@@ -105,3 +105,26 @@ def test_the_tablet_keeps_answers_offline_and_sends_each_once(browser, live_serv
     assert rows[2].wait_ok is True and rows[1].wait_ok is None
     assert rows[1].answered_at < rows[2].answered_at  # the time of the tap, not of the sending
     context.close()
+
+
+def test_presses_inside_the_minimum_interval_are_ignored(browser, live_server, settings):
+    settings.FEEDBACK_TABLET_MIN_INTERVAL_SECONDS = 60
+    site = SiteFactory(code="THS", name="Espace Sénégal Services de Thiès")
+    _, token = device_create(site=site, kind=Device.Kind.TABLET)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 800, "height": 1280})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"/avis/THS/tablette/#token={token}")
+    page.click('button.face[data-rating="3"]')
+    page.locator("#screen-follow").wait_for()
+    assert serious(page) == []  # the questions, too
+    page.click("#follow-skip")
+    page.locator("#screen-rate").wait_for(timeout=10_000)
+    assert wait_for_rows(1) == 1
+
+    page.click('button.face[data-rating="1"]')  # within the minute: button mashing
+    time.sleep(1)
+    assert page.locator("#screen-rate").is_visible()
+    assert page.locator("#screen-follow").is_hidden()
+    assert Response.objects.count() == 1
+    context.close()
