@@ -15,7 +15,7 @@ urlpatterns = [
         name="listening-poster",
     ),
     path(
-        "espace-pro/sites/<str:code>/affiches/<str:counter>/avis-<str:lang>.<str:fmt>",
+        "espace-pro/sites/<str:code>/affiches/<str:counter_code>/avis-<str:lang>.<str:fmt>",
         posters.poster,
         name="listening-counter-poster",
     ),

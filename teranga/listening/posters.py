@@ -83,7 +83,9 @@ def _svg_layout(texts: dict) -> dict:
     }
 
 
-def poster_render(request: HttpRequest, site: Site, counter: Counter | None, lang: str, fmt: str):
+def poster_render(
+    request: HttpRequest, *, site: Site, counter: Counter | None, lang: str, fmt: str
+) -> bytes:
     url = poster_url(request, site, counter)
     qr = segno.make(url, error="q")
     modules = qr.symbol_size(border=0)[0]
@@ -104,14 +106,14 @@ def poster_render(request: HttpRequest, site: Site, counter: Counter | None, lan
 
 @login_required
 def poster(
-    request: HttpRequest, code: str, lang: str, fmt: str, counter: str | None = None
+    request: HttpRequest, code: str, lang: str, fmt: str, counter_code: str | None = None
 ) -> HttpResponse:
     site = site_for_user(request.user, code, Action.VIEW)
     if lang not in LANGUAGES or fmt not in FORMATS:
         raise Http404
-    place = get_object_or_404(Counter, site=site, code=counter) if counter else None
-    body = poster_render(request, site, place, lang, fmt)
-    name = "-".join(filter(None, ["avis", site.code, counter, lang])) + f".{fmt}"
+    counter = get_object_or_404(Counter, site=site, code=counter_code) if counter_code else None
+    body = poster_render(request, site=site, counter=counter, lang=lang, fmt=fmt)
+    name = "-".join(filter(None, ["avis", site.code, counter_code, lang])) + f".{fmt}"
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
