@@ -24,6 +24,8 @@ PUBLIC_SOURCES = (
     "teranga/listening/templates/listening/public/",
     "teranga/listening/ussd.py",
     "teranga/listening/forms.py",
+    "teranga/listening/templates/listening/tablet/",
+    "teranga/listening/posters.py",
 )
 
 
