@@ -252,13 +252,11 @@ CHANNELS_SECRET = env_str("CHANNELS_SECRET", default="")
 CHANNELS_ALLOWED_IPS = env_list("CHANNELS_ALLOWED_IPS")
 if PRODUCTION and not CHANNELS_SECRET:
     raise ImproperlyConfigured("CHANNELS_SECRET is required in production.")
-# Rate limits of public submissions ("count/period", period s, m, h or d). Generous in the
+# Rate limits of public submissions, per address and per tablet and hour. Generous in the
 # demo so that it can be tried again and again from one machine.
-RATE_LIMIT_FEEDBACK_IP = env_str(
-    "RATE_LIMIT_FEEDBACK_IP", default="10000/h" if TERANGA_DEMO else "30/h"
-)
-RATE_LIMIT_FEEDBACK_DEVICE = env_str(
-    "RATE_LIMIT_FEEDBACK_DEVICE", default="10000/h" if TERANGA_DEMO else "600/h"
+FEEDBACK_LIMIT_PER_HOUR = env_int("FEEDBACK_LIMIT_PER_HOUR", 10000 if TERANGA_DEMO else 30)
+FEEDBACK_DEVICE_LIMIT_PER_HOUR = env_int(
+    "FEEDBACK_DEVICE_LIMIT_PER_HOUR", 10000 if TERANGA_DEMO else 600
 )
 # Ratings by SMS or USSD from one phone number per day.
 FEEDBACK_PHONE_MAX_PER_DAY = env_int("FEEDBACK_PHONE_MAX_PER_DAY", 10000 if TERANGA_DEMO else 5)

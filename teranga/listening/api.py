@@ -14,10 +14,10 @@ from ninja import Field, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.lib.tokens import token_is_well_formed
 from teranga.listening import selectors, services
 from teranga.listening.errors import Forbidden, Invalid
-from teranga.listening.limits import client_address, over_limit
 from teranga.listening.models import Response
 from teranga.listening.ussd import ussd_reply
 from teranga.network.api import ErrorOut, InvalidOut
@@ -53,8 +53,8 @@ def form_token_read(token: str) -> tuple[str, int | None]:
     return data["s"], data.get("c")
 
 
-def rate_limited(request, group: str, rate: str, key=client_address) -> None:
-    if over_limit(request, group, rate, key):
+def _limit(scope: str, who: str, limit: int) -> None:
+    if rate_limited(scope, who, limit=limit):
         raise HttpError(429, _("Too many answers in a short time: please try again later."))
 
 
@@ -149,15 +149,10 @@ def _visit(body: ResponseIn) -> Ticket | None:
     "a replayed client_id returns the same record",
 )
 def feedback_respond(request: HttpRequest, body: ResponseIn):
-    rate_limited(request, "feedback-ip", settings.RATE_LIMIT_FEEDBACK_IP)
+    _limit("feedback", client_address(request), settings.FEEDBACK_LIMIT_PER_HOUR)
     device = _device(request)
     if device is not None:
-        rate_limited(
-            request,
-            "feedback-device",
-            settings.RATE_LIMIT_FEEDBACK_DEVICE,
-            key=lambda g, r: str(device.pk),
-        )
+        _limit("feedback-device", str(device.pk), settings.FEEDBACK_DEVICE_LIMIT_PER_HOUR)
     site = _site(body.site)
     counter = None
     if body.token:

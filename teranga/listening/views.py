@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.listening import selectors, services
 from teranga.listening.api import form_token_read
 from teranga.listening.errors import FeedbackError
 from teranga.listening.forms import CodeForm, PeriodForm, RatingForm
-from teranga.listening.limits import over_limit
 from teranga.listening.models import Channel, Response
 from teranga.network import selectors as network_selectors
 from teranga.network.models import Counter
@@ -33,7 +33,7 @@ def _submit(request: HttpRequest, form: RatingForm, **record) -> HttpResponse | 
     """Record a valid form; None (with the error on the form) when it cannot be recorded."""
     if not form.is_valid():
         return None
-    if over_limit(request, "feedback-ip", settings.RATE_LIMIT_FEEDBACK_IP):
+    if rate_limited("feedback", client_address(request), limit=settings.FEEDBACK_LIMIT_PER_HOUR):
         form.add_error(None, _("Too many answers in a short time: please try again later."))
         return None
     data = form.cleaned_data
@@ -122,7 +122,9 @@ def feedback_code(request: HttpRequest) -> HttpResponse:
     """Reach the form of a visit by the code printed on the ticket."""
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if over_limit(request, "feedback-code", settings.RATE_LIMIT_FEEDBACK_IP):
+        if rate_limited(
+            "feedback-code", client_address(request), limit=settings.FEEDBACK_LIMIT_PER_HOUR
+        ):
             form.add_error(None, _("Too many attempts: please try again later."))
         else:
             ticket = services.ticket_by_feedback_code(form.cleaned_data["code"])

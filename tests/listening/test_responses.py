@@ -123,7 +123,7 @@ def test_revoked_or_unknown_device_token_is_refused(client, desk):
 
 
 def test_public_submissions_are_rate_limited_per_address(client, desk, served, settings):
-    settings.RATE_LIMIT_FEEDBACK_IP = "2/m"
+    settings.FEEDBACK_LIMIT_PER_HOUR = 2
     codes = [served().feedback_code for _ in range(3)]
     statuses = [post(client, body(channel="web", feedback_code=c)).status_code for c in codes]
     assert statuses == [201, 201, 429]
