@@ -5,6 +5,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from teranga.cases.api import router as cases_router
+from teranga.cases.errors import CasesError
 from teranga.network.api import router as network_router
 from teranga.reception.api import router as reception_router
 from teranga.reception.errors import ReceptionError
@@ -67,5 +69,11 @@ def on_reception_error(request, exc: ReceptionError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
+@api.exception_handler(CasesError)
+def on_cases_error(request, exc: CasesError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
 api.add_router("", network_router)
 api.add_router("", reception_router)
+api.add_router("", cases_router)

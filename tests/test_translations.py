@@ -18,6 +18,7 @@ PUBLIC_SOURCES = (
     "teranga/templates/404.html",
     "teranga/templates/includes/",
     "teranga/templates/public/",
+    "teranga/cases/templates/cases/public/",
 )
 
 

@@ -4,7 +4,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 
+from teranga.cases.services import case_emails_send_due, cases_escalate
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
 
@@ -14,8 +16,9 @@ PURGE_EVERY = timedelta(hours=1)
 class Command(BaseCommand):
     help = (
         "Background worker: sends the SMS that are due from the outbox, closes the tickets "
-        "left from past days and, every hour, erases phone numbers past their retention "
-        "period. --once runs one round."
+        "left from past days, sends the cases' e-mails, runs the cases' escalation once a day "
+        "and, every hour, erases phone numbers past their retention period. --once runs one "
+        "round."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +27,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         last_purge = None
+        last_escalation = None
         while True:
             counts = sms_send_due()
+            mails = case_emails_send_due()
+            if mails["sent"] or mails["failed"]:
+                self.stdout.write(f"e-mails sent={mails['sent']} failed={mails['failed']}")
+            # Once a day (and at start): each alert is given once, so a restart is harmless.
+            if last_escalation != timezone.localdate():
+                alerts = cases_escalate()
+                if any(alerts.values()):
+                    self.stdout.write(f"case alerts: {alerts}")
+                last_escalation = timezone.localdate()
             expired = tickets_expire_past_days()
             if expired:
                 self.stdout.write(f"tickets of past days closed: {expired}")
