@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from teranga.demo.cases import demo_cases
 from teranga.demo.reception import demo_reception
 from teranga.network.models import Site
 from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
@@ -9,7 +10,7 @@ from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 class Command(BaseCommand):
     help = (
         "Load the reference network, one demo user per role and a morning of activity at "
-        "the pilot sites (demo mode only; idempotent)."
+        "the pilot sites, with complaints and tracked requests (demo mode only; idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         counts = demo_seed()
         for site in Site.objects.filter(is_pilot=True).order_by("code"):
             demo_reception(site)
+            demo_cases(site)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username in dict.fromkeys(u for u, *_ in DEMO_USERS):
