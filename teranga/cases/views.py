@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from teranga.cases import selectors, services
+from teranga.cases import alerts, selectors, services
 from teranga.cases.errors import CasesError, Invalid
 from teranga.cases.models import FEEDBACK_KINDS, Case, CaseAttachment, Channel, Kind, Status
 from teranga.lib.ratelimit import client_address, rate_limited
@@ -268,23 +269,9 @@ def staff_new(request: HttpRequest, code: str) -> HttpResponse:
                 "message": data["message"],
             }
             try:
-                if data["kind"] == Kind.REQUEST:
-                    filed = services.request_open(
-                        site=site, procedure_code=data["procedure"], agent=request.user, **contact
-                    )
-                else:
-                    filed = services.case_file(
-                        site=site,
-                        kind=data["kind"],
-                        channel=data["channel"],
-                        procedure_code=data["procedure"] or None,
-                        user=request.user,
-                        **contact,
-                    )
-                if data["attachment"] and filed.created:
-                    services.attachment_add(
-                        case=filed.case, actor=request.user, upload=data["attachment"]
-                    )
+                # The case and its scan together: a refused file files nothing.
+                with transaction.atomic():
+                    filed = _staff_file(site, request.user, data, contact)
             except CasesError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -292,6 +279,25 @@ def staff_new(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form = StaffEntryForm(site=site, initial={"client_id": uuid.uuid4()})
     return render(request, "cases/staff_new.html", {"site": site, "form": form})
+
+
+def _staff_file(site: Site, user, data: dict, contact: dict) -> services.Filed:
+    if data["kind"] == Kind.REQUEST:
+        filed = services.request_open(
+            site=site, procedure_code=data["procedure"], agent=user, **contact
+        )
+    else:
+        filed = services.case_file(
+            site=site,
+            kind=data["kind"],
+            channel=data["channel"],
+            procedure_code=data["procedure"] or None,
+            user=user,
+            **contact,
+        )
+    if data["attachment"] and filed.created:
+        services.attachment_add(case=filed.case, actor=user, upload=data["attachment"])
+    return filed
 
 
 @login_required
@@ -397,9 +403,9 @@ def attachment(request: HttpRequest, code: str, pk: int, attachment_id: int) -> 
 
 
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
+        alerts.notifications_mark_read(user=request.user)
         return redirect("cases-alerts")
     return render(
         request, "cases/alerts.html", {"alerts": selectors.notifications_for(request.user)}

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from teranga.cases import services
+from teranga.cases import alerts, services
 from teranga.cases.errors import Invalid
 from teranga.cases.models import Case, CaseEmail, Notification
 from teranga.messaging.models import OutboundSms
@@ -23,32 +23,32 @@ def test_escalation_warns_the_assignee_then_the_manager_then_the_region(file_cas
     services.case_assign(case=case, actor=office["agent"], assignee=office["agent"])
     calendar = working_calendar()
     _due(case, calendar.add_working_days(MONDAY, 2))
-    assert services.cases_escalate(today=MONDAY)["due_soon"] == 1
-    assert services.cases_escalate(today=MONDAY) == {"due_soon": 0, "overdue": 0, "region": 0}
+    assert alerts.cases_escalate(today=MONDAY)["due_soon"] == 1
+    assert alerts.cases_escalate(today=MONDAY) == {"due_soon": 0, "overdue": 0, "region": 0}
     assert Notification.objects.get().user == office["agent"]
 
     _due(case, MONDAY - timedelta(days=3))  # due last Friday: one working day late
-    counts = services.cases_escalate(today=MONDAY)
+    counts = alerts.cases_escalate(today=MONDAY)
     assert counts == {"due_soon": 0, "overdue": 2, "region": 0}
     assert set(
         Notification.objects.filter(type="overdue").values_list("user__username", flat=True)
     ) == {"awa", "chef"}
 
     later = calendar.add_working_days(MONDAY, 4)  # five working days late
-    assert services.cases_escalate(today=later)["region"] == 1
+    assert alerts.cases_escalate(today=later)["region"] == 1
     region = Notification.objects.get(type="overdue_region")
     assert region.user == office["supervisor"]
     assert Case.objects.get(pk=case.pk).escalation_level == 3
     # Alerts are e-mailed through the outbox, once each, and the worker sends them.
     assert CaseEmail.objects.filter(to="sup@example.sn").count() == 1
-    services.case_emails_send_due()
+    alerts.case_emails_send_due()
     assert any(m.to == ["sup@example.sn"] for m in mail.outbox)
 
 
 def test_an_unassigned_case_due_soon_warns_the_site_manager(file_case, office):
     case = file_case().case
     _due(case, MONDAY)
-    services.cases_escalate(today=MONDAY)
+    alerts.cases_escalate(today=MONDAY)
     assert Notification.objects.get().user == office["manager"]
 
 
@@ -56,7 +56,7 @@ def test_answered_cases_raise_no_alert(file_case, office):
     case = file_case().case
     services.case_answer(case=case, actor=office["agent"], text="Done.")
     _due(case, MONDAY - timedelta(days=30))
-    assert services.cases_escalate(today=MONDAY) == {"due_soon": 0, "overdue": 0, "region": 0}
+    assert alerts.cases_escalate(today=MONDAY) == {"due_soon": 0, "overdue": 0, "region": 0}
 
 
 def test_the_escalation_command_runs_the_job(file_case, office, capsys):
@@ -69,7 +69,7 @@ def test_the_escalation_command_runs_the_job(file_case, office, capsys):
 def test_a_failing_mail_server_keeps_the_email_for_later(file_case, office, settings):
     file_case(email="fatou@example.sn", contact_consent=True)
     settings.EMAIL_BACKEND = "tests.cases.test_escalation_and_sms.BrokenBackend"
-    assert services.case_emails_send_due() == {"sent": 0, "failed": 1}
+    assert alerts.case_emails_send_due() == {"sent": 0, "failed": 1}
     message = CaseEmail.objects.get()
     assert message.status == "pending" and "refused" in message.last_error
 

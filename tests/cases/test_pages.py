@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from teranga.cases import selectors, services
+from teranga.cases import alerts, selectors, services
 from teranga.cases.models import Case, CaseAttachment, Notification
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +223,7 @@ def test_attachments_of_the_wrong_type_or_size_are_refused(
 def test_the_manager_sees_alerts_on_the_inbox_and_the_alerts_page(login, file_case, office):
     case = file_case().case
     Case.objects.filter(pk=case.pk).update(due_on="2020-01-06")
-    services.cases_escalate()
+    alerts.cases_escalate()
     client = login(office["manager"])
     page = client.get(reverse("cases-inbox", args=["DKR"])).content.decode()
     assert case.reference in page.split('id="alerts-title"')[1]
@@ -246,3 +246,25 @@ def test_the_manager_reassigns_and_escalates_from_the_case_page(login, file_case
     assert case.escalated_to_region and case.site.code == "THS"
     # Now the case belongs to Thiès: Dakar's manager no longer reaches it.
     assert client.get(reverse("cases-case", args=["DKR", case.pk])).status_code == 404
+
+
+def test_a_letter_with_a_refused_scan_files_nothing(login, office, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = login(office["agent"])
+    response = client.post(
+        reverse("cases-new", args=["DKR"]),
+        {
+            "kind": "complaint",
+            "channel": "letter",
+            "message": "Lettre.",
+            "phone": "771234567",
+            "contact_consent": "on",
+            "client_id": str(uuid.uuid4()),
+            "attachment": SimpleUploadedFile("virus.exe", b"MZ\x90\x00"),
+        },
+    )
+    assert "Seuls les fichiers PDF" in response.content.decode()
+    assert Case.objects.count() == 0 and CaseAttachment.objects.count() == 0
+    from teranga.messaging.models import OutboundSms
+
+    assert OutboundSms.objects.count() == 0

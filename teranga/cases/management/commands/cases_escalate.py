@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from teranga.cases.services import cases_escalate
+from teranga.cases.alerts import cases_escalate
 
 
 class Command(BaseCommand):

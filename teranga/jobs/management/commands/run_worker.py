@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from teranga.cases.services import case_emails_send_due, cases_escalate
+from teranga.cases.alerts import case_emails_send_due, cases_escalate
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
 
