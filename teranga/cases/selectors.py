@@ -47,15 +47,13 @@ def inbox(
     today = today or timezone.localdate()
     rows = Case.objects.filter(site=site)
     if filters.status == "open":
-        rows = rows.filter(status__in=OPEN_STATUSES)
+        rows = rows.filter(is_open=True)
     elif filters.status:
         rows = rows.filter(status=filters.status)
     if filters.due == "overdue":
-        rows = rows.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        rows = rows.filter(is_open=True, due_on__lt=today)
     elif filters.due == "soon":
-        rows = rows.filter(
-            status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=due_soon_limit(today)
-        )
+        rows = rows.filter(is_open=True, due_on__gte=today, due_on__lte=due_soon_limit(today))
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.channel:
@@ -78,14 +76,16 @@ def inbox(
     else:
         rows = rows.order_by("-filed_at", "-pk")
     start = (max(page, 1) - 1) * INBOX_PAGE
-    page_rows = list(rows.select_related("assignee", "procedure")[start : start + INBOX_PAGE + 1])
+    # The message and the answer can be long and the list does not show them.
+    rows = rows.select_related("assignee", "procedure").defer("message", "public_answer")
+    page_rows = list(rows[start : start + INBOX_PAGE + 1])
     return page_rows[:INBOX_PAGE], len(page_rows) > INBOX_PAGE
 
 
 def inbox_counts(site: Site, today: date | None = None) -> dict[str, int]:
     """Open, due soon and overdue counts of a site (one query)."""
     today = today or timezone.localdate()
-    open_rows = Case.objects.filter(site=site, status__in=OPEN_STATUSES)
+    open_rows = Case.objects.filter(site=site, is_open=True)
     return open_rows.aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_on__lt=today)),

@@ -455,7 +455,8 @@ def _move(case: Case, to: str, *, actor, fields: list[str], detail=None, now=Non
         )
     _event(case, CaseEvent.Type.STATUS, actor=actor, to=to, detail=detail, now=now)
     case.status = to
-    case.save(update_fields=["status", *fields])
+    case.is_open = to in OPEN_STATUSES
+    case.save(update_fields=["status", "is_open", *fields])
 
 
 def _mark_first_reply(case: Case, now) -> list[str]:
