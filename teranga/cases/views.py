@@ -202,6 +202,13 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
     except ValueError:
         page = 1
     rows, more = selectors.inbox(site, filters, user=request.user, page=page)
+    # Labels translated once per page: get_FOO_display() translates every choice per row.
+    kinds, channels, statuses = (
+        {value: str(label) for value, label in choices.choices}
+        for choices in (Kind, Channel, Status)
+    )
+    for case in rows:
+        case.labels = (kinds[case.kind], channels[case.channel], statuses[case.status])
     params = query.copy()
     params.pop("page", None)
     return render(
