@@ -30,7 +30,23 @@ from teranga.network.permissions import Action, user_can
 # --- public -------------------------------------------------------------------------------
 
 
-class ComplaintForm(forms.Form):
+class PublicForm(forms.Form):
+    """Django's own error messages do not exist in Wolof: the public forms bring theirs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.update(
+                {
+                    "required": _("This field is required."),
+                    "max_length": _("This text is too long."),
+                    "invalid": _("This value is not valid."),
+                    "invalid_choice": _("Choose one of the options."),
+                }
+            )
+
+
+class ComplaintForm(PublicForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("What do you want to tell us?"),
         choices=[(k.value, k.label) for k in FEEDBACK_KINDS],
@@ -112,7 +128,7 @@ def complaint_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "cases/public/complaint_form.html", {"site": site, "form": form})
 
 
-class TrackForm(forms.Form):
+class TrackForm(PublicForm):
     reference = forms.CharField(label=gettext_lazy("Reference"), max_length=40)
     code = forms.CharField(label=gettext_lazy("Tracking code"), max_length=40)
 

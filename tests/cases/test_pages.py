@@ -268,3 +268,14 @@ def test_a_letter_with_a_refused_scan_files_nothing(login, office, settings, tmp
     from teranga.messaging.models import OutboundSms
 
     assert OutboundSms.objects.count() == 0
+
+
+def test_a_wolof_user_reads_errors_and_messages_in_wolof(client, office):
+    from teranga.messaging.models import OutboundSms
+
+    client.get("/?lang=wo")
+    url = reverse("cases-complaint-new", args=["DKR"])
+    page = client.post(url, _form(message="")).content.decode()
+    assert "Fii war nga ko bind." in page
+    client.post(url, _form(phone="771234567", contact_consent="on"))
+    assert "agsi na" in OutboundSms.objects.get().text
