@@ -208,3 +208,18 @@ def test_staff_endpoints_refuse_another_sites_staff(client, file_case, office):
     assert client.get("/api/v1/sites/DKR/cases", **quality).status_code == 403
     case.refresh_from_db()
     assert case.status == "received" and case.assignee is None
+
+
+def test_behind_nginx_the_limit_counts_per_user_address(client, office, settings):
+    settings.CASES_SUBMIT_LIMIT_PER_HOUR = 1
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+
+    def post(address):
+        return client.post(
+            "/api/v1/complaints",
+            _complaint(),
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=address,
+        ).status_code
+
+    assert [post("41.82.1.1"), post("41.82.1.2"), post("41.82.1.1")] == [201, 201, 429]
