@@ -260,6 +260,8 @@ CASES_ESCALATE_REGION_AFTER_DAYS = env_int("CASES_ESCALATE_REGION_AFTER_DAYS", 5
 # Public form and tracking: attempts per address and hour (generous in dev and demo).
 CASES_SUBMIT_LIMIT_PER_HOUR = env_int("CASES_SUBMIT_LIMIT_PER_HOUR", 10000 if TERANGA_DEMO else 20)
 CASES_TRACK_LIMIT_PER_HOUR = env_int("CASES_TRACK_LIMIT_PER_HOUR", 10000 if TERANGA_DEMO else 30)
+# Name, phone and e-mail of a case are erased this long after it is answered or completed.
+CASES_CONTACT_RETENTION_DAYS = env_int("CASES_CONTACT_RETENTION_DAYS", 365)
 CASES_ATTACHMENT_MAX_BYTES = env_int("CASES_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 # Where users track their case, written in SMS and e-mails (e.g. https://teranga.sn/suivi/).
 CASES_TRACKING_URL = env_str(

@@ -175,7 +175,10 @@ def case_emails_send_due(*, limit: int = 50) -> dict[str, int]:
             counts["failed"] += 1
             continue
         CaseEmail.objects.filter(pk=message.pk).update(
-            status=CaseEmail.Status.SENT, sent_at=timezone.now()
+            # The body may hold a tracking code: once sent, it is not kept.
+            status=CaseEmail.Status.SENT,
+            sent_at=timezone.now(),
+            body="",
         )
         counts["sent"] += 1
     return counts

@@ -12,7 +12,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import phonenumbers
 from django.conf import settings
@@ -731,6 +731,18 @@ def attachment_add(*, case: Case, actor, upload) -> CaseAttachment:
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+@transaction.atomic
+def case_contacts_purge(*, older_than: timedelta) -> int:
+    """Erase the name, phone and e-mail of cases closed longer ago than the retention period
+    (personal data are kept no longer than their purpose needs)."""
+    cutoff = timezone.now() - older_than
+    return (
+        Case.objects.filter(is_open=False, resolved_at__lt=cutoff)
+        .exclude(name="", phone="", email="")
+        .update(name="", phone="", email="", contact_consent=False)
+    )
 
 
 def track_check(case: Case | None, code: str) -> bool:

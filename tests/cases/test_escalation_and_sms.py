@@ -120,3 +120,24 @@ def test_an_sms_without_a_known_site_or_message_gets_the_format_in_reply(office,
 def test_an_sms_from_an_invalid_number_is_refused(office):
     with pytest.raises(Invalid):
         services.complaint_from_sms(phone="12", text="DKR hello", message_id="m9")
+
+
+def test_a_sent_email_keeps_no_tracking_code(file_case):
+    filed = file_case(email="fatou@example.sn", contact_consent=True)
+    assert filed.tracking_code in CaseEmail.objects.get().body
+    alerts.case_emails_send_due()
+    assert filed.tracking_code in mail.outbox[0].body
+    assert CaseEmail.objects.get().body == ""
+
+
+def test_contacts_of_cases_closed_past_the_retention_are_erased(file_case, office):
+    old = file_case(name="Fatou", phone="771234567", contact_consent=True).case
+    services.case_answer(case=old, actor=office["agent"], text="Done.")
+    still_open = file_case(name="Awa", email="awa@example.sn", contact_consent=True).case
+    Case.objects.filter(pk=old.pk).update(resolved_at=old.filed_at - timedelta(days=400))
+    assert services.case_contacts_purge(older_than=timedelta(days=365)) == 1
+    old.refresh_from_db()
+    still_open.refresh_from_db()
+    assert (old.name, old.phone, old.contact_consent) == ("", "", False)
+    assert still_open.email == "awa@example.sn"
+    assert old.public_answer  # the answer stays for the indicators and the tracking page

@@ -7,6 +7,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from teranga.cases.alerts import case_emails_send_due, cases_escalate
+from teranga.cases.services import case_contacts_purge
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
 
@@ -48,8 +49,13 @@ class Command(BaseCommand):
                 retention = timedelta(days=settings.TICKET_PHONE_RETENTION_DAYS)
                 tickets = ticket_phones_purge(older_than=retention)
                 sms = sms_forget_numbers(older_than=retention)
-                if tickets or sms:
-                    self.stdout.write(f"purged phone numbers: tickets={tickets} sms={sms}")
+                cases = case_contacts_purge(
+                    older_than=timedelta(days=settings.CASES_CONTACT_RETENTION_DAYS)
+                )
+                if tickets or sms or cases:
+                    self.stdout.write(
+                        f"purged phone numbers: tickets={tickets} sms={sms} cases={cases}"
+                    )
                 last_purge = time.monotonic()
             if once:
                 return
