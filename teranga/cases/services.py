@@ -39,6 +39,7 @@ from teranga.cases.models import (
     Notification,
     Status,
 )
+from teranga.messaging.models import OutboundSms
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Procedure, Role, RoleAssignment, Site
 from teranga.network.permissions import Action, user_can
@@ -395,7 +396,8 @@ def complaint_from_sms(*, phone: str, text: str, message_id: str) -> SmsIntake:
     the reply (reference and tracking code, or how to write the SMS). Idempotent on the
     aggregator's message id: a redelivered SMS files nothing new and queues no new reply.
 
-    The sender wrote to us: the reply goes to their number, kept as consented contact."""
+    The sender wrote to us: the reply goes to their number, kept as consented contact.
+    `reply` is the text queued: the caller (the inbound SMS callback) sends nothing itself."""
     if not message_id:
         raise Invalid(_("An inbound SMS needs the aggregator's message id."))
     phone = _phone_normalise(phone)
@@ -426,9 +428,9 @@ def complaint_from_sms(*, phone: str, text: str, message_id: str) -> SmsIntake:
         client_id=client_id,
     )
     case = filed.case
-    reply = _(
-        "Teranga: received, reference %(reference)s, tracking code %(code)s, answer due by %(due)s."
-    ) % {"reference": case.reference, "code": filed.tracking_code, "due": _local_date(case.due_on)}
+    # The acknowledgement (reference, tracking code, due date) was queued with the case.
+    ack = OutboundSms.objects.filter(dedupe_key=f"case:{case.pk}:ack").first()
+    reply = ack.text if ack is not None else ""
     return SmsIntake(case=case, created=filed.created, reply=reply)
 
 

@@ -92,6 +92,7 @@ def test_an_sms_files_a_complaint_and_replies_with_the_reference(office):
     assert case.phone == "+221771234567" and case.contact_consent
     sms = OutboundSms.objects.get()
     assert sms.to == "+221771234567" and case.reference in sms.text
+    assert intake.reply == sms.text
     again = services.complaint_from_sms(
         phone="+221771234567", text="dkr PLAINTE: agent absent ce matin", message_id="ATXid_1"
     )
