@@ -7,6 +7,12 @@ from teranga.network.models import Role
 from tests.factories import ProcedureFactory, staff
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Attachments of the tests go to a temporary folder, not to var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def office(two_sites):
     """Dakar and Thiès with a procedure, and staff of each: agents, a manager, supervisors."""
