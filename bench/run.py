@@ -3,7 +3,8 @@
 Serves the platform as in production (gunicorn, DEBUG off, compressed static files) on
 127.0.0.1 with a fresh SQLite database holding the demo network, and sends a bounded load to
 each measured URL from a separate process (wrk when installed, else Python processes: see
-bench/loadgen.py). Then the reception's budgets (bench/reception.py) on SQLite and on a
+bench/loadgen.py). Then complaint submission and the staff inbox with 10,000 cases
+(bench/cases.py). Then the reception's budgets (bench/reception.py) on SQLite and on a
 throwaway PostgreSQL cluster (bench/pg.py), each with an empty history and with --history N
 past tickets (bench/history.py), with EXPLAIN of the hot queries and a profile of ticket issue
 (bench/djtasks.py). Optionally (default) also times a fresh clone to a serving `make run`, with
@@ -30,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cases  # noqa: E402
 import listening  # noqa: E402
 import loadgen  # noqa: E402
 import pg  # noqa: E402
@@ -238,6 +240,9 @@ def main() -> None:
         "--config", default=reception.DEFAULT_CONFIG, choices=list(reception.CONFIGS)
     )
     parser.add_argument("--skip-public", action="store_true", help="skip the public pages")
+    parser.add_argument(
+        "--skip-cases", action="store_true", help="skip the complaints and inbox budgets"
+    )
     args = parser.parse_args()
     if args.history is None:
         args.history = 200_000 if args.quick else 12_000_000
@@ -300,6 +305,15 @@ def main() -> None:
             env = base_env(tmp)
             sh(str(VENV_BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v0", env=env)
             sh(str(VENV_BIN / "pybabel"), "-q", "compile", "-d", "locale", "-D", "django", env=env)
+        cases_result = None
+        if not args.skip_cases:
+            log("complaints and inbox")
+            try:
+                cases_result = cases.bench_cases(
+                    base_env(tmp), tmp, log, requests=args.requests, seconds=size["seconds"]
+                )
+            except Exception as exc:  # noqa: BLE001 — reported, not fatal to the rest
+                cases_result = {"error": f"the bench failed: {exc!r}"[:1500]}
         wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
         if "sqlite" in wanted:
 
@@ -354,6 +368,7 @@ def main() -> None:
         "",
     ]
     lines += report_reception.render(backends, args, size)
+    lines += cases.render(cases_result)
     lines += ["## Public pages and API under local load", ""]
     if args.skip_public:
         lines += ["Skipped (`--skip-public`).", ""]
@@ -407,7 +422,9 @@ def main() -> None:
     report = ROOT / "bench" / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (ROOT / "bench" / "report.json").write_text(
-        json.dumps({"machine": info, "backends": backends}, indent=1, default=str),
+        json.dumps(
+            {"machine": info, "backends": backends, "cases": cases_result}, indent=1, default=str
+        ),
         encoding="utf-8",
     )
     print("\n".join(lines))

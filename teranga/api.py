@@ -5,6 +5,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from teranga.cases.api import router as cases_router
+from teranga.cases.errors import CasesError
 from teranga.listening.api import router as listening_router
 from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
@@ -74,6 +76,12 @@ def on_feedback_error(request, exc: FeedbackError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
+@api.exception_handler(CasesError)
+def on_cases_error(request, exc: CasesError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
 api.add_router("", network_router)
 api.add_router("", reception_router)
 api.add_router("", listening_router)
+api.add_router("", cases_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "teranga.network",
     "teranga.messaging",
     "teranga.reception",
+    "teranga.cases",
     "teranga.listening",
     "teranga.jobs",
     "teranga.demo",
@@ -208,7 +209,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = env_str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploaded files (case attachments) live under var/, outside the web root: no URL serves
+# them, only a view that checks the staff member's site.
+MEDIA_ROOT = env_str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 WHITENOISE_MAX_AGE = 3600 * 24 * 30 if PRODUCTION else 0
 
 LOGGING = {
@@ -260,3 +263,37 @@ FEEDBACK_DEVICE_LIMIT_PER_HOUR = env_int(
 )
 # Ratings by SMS or USSD from one phone number per day.
 FEEDBACK_PHONE_MAX_PER_DAY = env_int("FEEDBACK_PHONE_MAX_PER_DAY", 10000 if TERANGA_DEMO else 5)
+# --- E-mail (sent by the worker from the durable outbox of the cases app) ----------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="teranga@localhost")
+
+# --- Complaints and tracked requests ------------------------------------------------------
+# Deadlines in working days (the quality referential will drive them later).
+CASES_COMPLAINT_DAYS = env_int("CASES_COMPLAINT_DAYS", 15)
+CASES_EMAIL_DAYS = env_int("CASES_EMAIL_DAYS", 5)
+CASES_LETTER_DAYS = env_int("CASES_LETTER_DAYS", 15)
+# Escalation: the assignee is warned this many working days before the due date, the site
+# manager once the case is this many working days late, the regional supervisor after that.
+CASES_DUE_SOON_DAYS = env_int("CASES_DUE_SOON_DAYS", 2)
+CASES_ESCALATE_MANAGER_AFTER_DAYS = env_int("CASES_ESCALATE_MANAGER_AFTER_DAYS", 1)
+CASES_ESCALATE_REGION_AFTER_DAYS = env_int("CASES_ESCALATE_REGION_AFTER_DAYS", 5)
+# Public form and tracking: attempts per address and hour (generous in dev and demo).
+CASES_SUBMIT_LIMIT_PER_HOUR = env_int("CASES_SUBMIT_LIMIT_PER_HOUR", 10000 if TERANGA_DEMO else 20)
+CASES_TRACK_LIMIT_PER_HOUR = env_int("CASES_TRACK_LIMIT_PER_HOUR", 10000 if TERANGA_DEMO else 30)
+# Name, phone and e-mail of a case are erased this long after it is answered or completed.
+CASES_CONTACT_RETENTION_DAYS = env_int("CASES_CONTACT_RETENTION_DAYS", 365)
+CASES_ATTACHMENT_MAX_BYTES = env_int("CASES_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# Where users track their case, written in SMS and e-mails (e.g. https://teranga.sn/suivi/).
+CASES_TRACKING_URL = env_str(
+    "CASES_TRACKING_URL", default="" if PRODUCTION else "http://127.0.0.1:8000/suivi/"
+)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("teranga.listening.urls")),
     path("", include("teranga.reception.urls")),
+    path("", include("teranga.cases.urls")),
     path("", include("teranga.network.urls")),
 ]
 

@@ -26,6 +26,7 @@ PUBLIC_SOURCES = (
     "teranga/listening/forms.py",
     "teranga/listening/templates/listening/tablet/",
     "teranga/listening/posters.py",
+    "teranga/cases/templates/cases/public/",
 )
 
 

@@ -105,6 +105,7 @@ class InboundSms(models.Model):
         DUPLICATE = "duplicate", _("already rated")
         UNMATCHED = "unmatched", _("no visit to rate")
         LIMITED = "limited", _("too many from this phone")
+        CASE = "case", _("filed as a complaint or suggestion")
         INVALID = "invalid", _("not understood")
 
     message_id = models.CharField(max_length=100, unique=True)

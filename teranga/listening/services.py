@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from teranga.cases.errors import CasesError
+from teranga.cases.services import complaint_from_sms
 from teranga.lib.masking import mask_personal
 from teranga.listening.errors import Conflict, Forbidden, Invalid, Limited
 from teranga.listening.models import Channel, InboundSms, Response, SmsInvitation
@@ -238,6 +240,7 @@ def sms_surveys_invite(*, now: datetime | None = None) -> int:
 
 
 _CODE_AND_RATING = re.compile(r"^\s*(\d{6,8})\s*[,.;:*#-]?\s*([1-5])(?:\D(.*))?$", re.DOTALL)
+_SITE_FIRST = re.compile(r"^\s*[A-Za-z]{3}\b")
 _RATING = re.compile(r"^\s*([1-5])(?:\s*[,.;:-]?\s+(.*))?$", re.DOTALL)
 
 
@@ -248,9 +251,10 @@ def _reply(to: str, key: str, text: str, language: str) -> None:
 
 
 def sms_inbound(*, message_id: str, sender: str, text: str) -> InboundSms:
-    """Record an inbound SMS once (by the aggregator's id) and the rating it carries: either
-    `<feedback code> <rating> [comment]`, or a bare `<rating> [comment]` answering the
-    sender's latest invitation. The sender gets a short acknowledgement or help."""
+    """Record an inbound SMS once (by the aggregator's id) and what it carries: a rating,
+    either `<feedback code> <rating> [comment]` or a bare `<rating> [comment]` answering the
+    sender's latest invitation; or a complaint or suggestion `<site code> <message>`, filed by
+    the cases app (which answers it). The sender gets a short acknowledgement or help."""
     done = InboundSms.objects.filter(message_id=message_id).first()
     if done is not None:
         return done
@@ -273,7 +277,17 @@ def sms_inbound(*, message_id: str, sender: str, text: str) -> InboundSms:
         )
         ticket = invitation.ticket if invitation else None
         outcome = InboundSms.Outcome.UNMATCHED if ticket is None else outcome
+    is_case = bool(_SITE_FIRST.match(text)) and (
+        Site.objects.filter(code=text.split()[0].upper()).exists()
+    )
     with transaction.atomic():
+        if is_case:
+            try:
+                with transaction.atomic():
+                    complaint_from_sms(phone=sender, text=text, message_id=message_id)
+                outcome = InboundSms.Outcome.CASE
+            except CasesError:
+                pass  # an invalid sender number: answered with the help below, if possible
         if ticket is not None:
             language = ticket.language or "fr"
             try:
@@ -322,7 +336,8 @@ def sms_inbound(*, message_id: str, sender: str, text: str) -> InboundSms:
                 "code of your ticket and the number, e.g. 12345678 4."
             ),
         }
-        _reply(sender, f"sms-reply:{message_id}", answers[outcome], language)
+        if outcome != InboundSms.Outcome.CASE:  # the cases app answered it
+            _reply(sender, f"sms-reply:{message_id}", answers[outcome], language)
     return inbound
 
 

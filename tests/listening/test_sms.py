@@ -106,3 +106,18 @@ def test_phone_hashes_are_forgotten_after_the_retention_period(client, served, s
     assert Response.objects.get().phone_hash == ""
     assert InboundSms.objects.get().phone_hash == "" and InboundSms.objects.get().text == ""
     assert SmsInvitation.objects.get().phone_hash == ""
+
+
+def test_a_site_code_then_a_message_files_a_complaint(client, desk, settings):
+    settings.TERANGA_DEMO, settings.CHANNELS_SECRET = True, ""
+    from teranga.cases.models import Case
+
+    text = "DKR la file était trop longue ce matin"
+    assert inbound(client, text) == "case"
+    assert inbound(client, text) == "case"  # redelivery: one case, one reply
+    case = Case.objects.get()
+    assert (case.site, case.channel) == (desk["site"], "sms")
+    assert "trop longue" in case.message
+    assert not OutboundSms.objects.filter(dedupe_key="sms-reply:m1").exists()
+    assert OutboundSms.objects.filter(to="+221771234567").count() == 1
+    assert Response.objects.count() == 0

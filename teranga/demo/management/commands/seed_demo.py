@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from teranga.demo.cases import demo_cases
 from teranga.demo.listening import demo_listening
 from teranga.demo.reception import demo_reception
 from teranga.network.models import Site
@@ -9,8 +10,9 @@ from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 class Command(BaseCommand):
     help = (
-        "Load the reference network, one demo user per role, a morning of activity and "
-        "four weeks of users' ratings at the pilot sites (demo mode only; idempotent)."
+        "Load the reference network, one demo user per role and, at the pilot sites, a "
+        "morning of activity, four weeks of users' ratings, complaints and tracked requests "
+        "(demo mode only; idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         counts = demo_seed()
         for site in Site.objects.filter(is_pilot=True).order_by("code"):
             demo_reception(site)
+            demo_cases(site)
             demo_listening(site)
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -4,7 +4,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 
+from teranga.cases.alerts import case_emails_send_due, cases_escalate
+from teranga.cases.services import case_contacts_purge
 from teranga.listening.services import phone_traces_forget, sms_surveys_invite
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
@@ -15,8 +18,9 @@ PURGE_EVERY = timedelta(hours=1)
 class Command(BaseCommand):
     help = (
         "Background worker: invites served users to rate their visit by SMS, sends the SMS "
-        "that are due from the outbox, closes the tickets left from past days and, every "
-        "hour, erases phone numbers past their retention period. --once runs one round."
+        "that are due from the outbox, closes the tickets left from past days, sends the "
+        "cases' e-mails, runs the cases' escalation once a day and, every hour, erases phone "
+        "numbers and contacts past their retention period. --once runs one round."
     )
 
     def add_arguments(self, parser):
@@ -25,11 +29,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         last_purge = None
+        last_escalation = None
         while True:
             invited = sms_surveys_invite()
             if invited:
                 self.stdout.write(f"rating invitations queued: {invited}")
             counts = sms_send_due()
+            mails = case_emails_send_due()
+            if mails["sent"] or mails["failed"]:
+                self.stdout.write(f"e-mails sent={mails['sent']} failed={mails['failed']}")
+            # Once a day (and at start): each alert is given once, so a restart is harmless.
+            if last_escalation != timezone.localdate():
+                alerts = cases_escalate()
+                if any(alerts.values()):
+                    self.stdout.write(f"case alerts: {alerts}")
+                last_escalation = timezone.localdate()
             expired = tickets_expire_past_days()
             if expired:
                 self.stdout.write(f"tickets of past days closed: {expired}")
@@ -40,9 +54,13 @@ class Command(BaseCommand):
                 tickets = ticket_phones_purge(older_than=retention)
                 sms = sms_forget_numbers(older_than=retention)
                 ratings = phone_traces_forget(older_than=retention)
-                if tickets or sms or ratings:
+                cases = case_contacts_purge(
+                    older_than=timedelta(days=settings.CASES_CONTACT_RETENTION_DAYS)
+                )
+                if tickets or sms or ratings or cases:
                     self.stdout.write(
-                        f"purged phone numbers: tickets={tickets} sms={sms} ratings={ratings}"
+                        f"purged phone numbers: tickets={tickets} sms={sms} "
+                        f"ratings={ratings} cases={cases}"
                     )
                 last_purge = time.monotonic()
             if once:
