@@ -213,19 +213,31 @@ def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
 
 # One statement takes the next number of a line: the row is created on the day's first
 # ticket and incremented after (SQLite 3.35+ and PostgreSQL).
+_SEQUENCE = TicketSequence._meta.db_table
 _NEXT_NUMBER = f"""
-    INSERT INTO {TicketSequence._meta.db_table} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
-    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {TicketSequence._meta.db_table}.last + 1
+    INSERT INTO {_SEQUENCE} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
+    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {_SEQUENCE}.last + 1
+    RETURNING last
+"""
+# The same on PostgreSQL in a transaction of its own, whose commit need not wait for the
+# disk (set_config(…, true) is SET LOCAL, here without a round trip of its own): the ticket's
+# own commit comes later in the same write-ahead log, so a ticket on disk implies its number
+# is too.
+_NEXT_NUMBER_ASYNC_COMMIT = f"""
+    INSERT INTO {_SEQUENCE} (site_id, day, letter, last)
+    SELECT %s, %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s
+    WHERE true
+    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {_SEQUENCE}.last + 1
     RETURNING last
 """
 
 
-def _number_next(site: Site, letter: str):
+def _number_next(site: Site, letter: str, sql: str = _NEXT_NUMBER):
     """(day, number, now): the next number of a line, in the caller's transaction; the clock
     is read while the line is locked, so that numbers increase with issue time."""
     day = timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER, [site.pk, day, letter])
+        cursor.execute(sql, [site.pk, day, letter])
         (number,) = cursor.fetchone()
     return day, number, timezone.now()
 
@@ -236,14 +248,9 @@ def _number_take(site: Site, letter: str):
     The ticket is then written in its own durable transaction without holding the line, so
     concurrent kiosks commit in parallel instead of queueing behind each other's disk flush.
     A ticket that then fails to be written leaves a gap in the numbers, never a duplicate."""
-    outermost = not connection.in_atomic_block
+    own = not connection.in_atomic_block and connection.vendor == "postgresql"
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # This commit need not wait for the disk: the ticket's own commit comes later
-                # in the same write-ahead log, so a ticket on disk implies its number is too.
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        return _number_next(site, letter)
+        return _number_next(site, letter, _NEXT_NUMBER_ASYNC_COMMIT if own else _NEXT_NUMBER)
 
 
 @transaction.atomic
