@@ -21,7 +21,8 @@ import time
 import uuid
 from pathlib import Path
 
-HOST, PORT = "127.0.0.1", 8765
+# BENCH_PORT: another port when several benches share the machine.
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
 
 
 def wrk_available() -> bool:

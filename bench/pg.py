@@ -10,7 +10,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-PORT = 5439
+# BENCH_PG_PORT / BENCH_PG_DIR: another port and parent directory when several benches share
+# the machine.
+PORT = int(os.environ.get("BENCH_PG_PORT", "5439"))
+
+
+def _parent() -> str | None:
+    parent = os.environ.get("BENCH_PG_DIR")
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    return parent or None
 
 
 def pg_bin() -> Path | None:
@@ -31,7 +40,7 @@ def cluster(settings: dict[str, str] | None = None):
     bindir = pg_bin()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed (/usr/lib/postgresql/*/bin)")
-    tmp = Path(tempfile.mkdtemp(prefix="teranga-bench-pg-"))
+    tmp = Path(tempfile.mkdtemp(prefix="teranga-bench-pg-", dir=_parent()))
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres")
     data, log = tmp / "data", tmp / "log"

@@ -28,6 +28,9 @@ CONFIGS = {
     "2 sync workers": ["-w", "2"],
     "4 sync workers": ["-w", "4"],
     "2 gthread workers × 4 threads": ["-w", "2", "-k", "gthread", "--threads", "4"],
+    # One request at a time per process like sync workers, but keep-alive connections (a sync
+    # worker closes the connection after each answer, so every request pays a TCP accept).
+    "2 gthread workers × 1 thread": ["-w", "2", "-k", "gthread", "--threads", "1"],
 }
 DEFAULT_CONFIG = "2 sync workers"
 

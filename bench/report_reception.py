@@ -25,6 +25,12 @@ def _phases(backends):
         yield b, "history", b["history"]
 
 
+def _cpu_ms(run: dict) -> float:
+    """CPU milliseconds per request spent by gunicorn and the database server: unlike req/s,
+    it barely moves when other jobs share the machine's cores."""
+    return (run["server_cpu_s"] + run.get("db_cpu_s", 0)) * 1000 / run["n"]
+
+
 def render(backends: list[dict], args, size: dict) -> list[str]:
     n = f"{args.history:,}".replace(",", " ")
     lines = ["## Reception budgets", ""]
@@ -87,6 +93,12 @@ def render(backends: list[dict], args, size: dict) -> list[str]:
         lambda b, p, d: (
             lambda r: f"{r:.2f} {_mark(r >= 0.5)} ({d['health8']['rps']:.0f}/s health)"
         )(d["issue8"]["rps"] / d["health8"]["rps"]),
+    )
+    row(
+        "CPU per request, server + database: issue, health, their ratio (info)",
+        lambda b, p, d: (lambda i, h: f"{i:.1f} ms, {h:.1f} ms, {h / i:.2f}")(
+            _cpu_ms(d["issue8"]), _cpu_ms(d["health8"])
+        ),
     )
     row(
         "Ticket issue p95 at 2 connections (info)",
@@ -207,8 +219,9 @@ def _details(backends, n) -> list[str]:
         "### Every load run",
         "",
         "| database | history | URL | conns | n | median | p95 | p99 | max | req/s "
-        "| CPU: server | database | client | other | answers |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| CPU: server | database | client | other | server + database per request "
+        "| answers |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     names = {
         "health8": "GET /api/v1/health",
@@ -230,6 +243,7 @@ def _details(backends, n) -> list[str]:
                 f"| {_ms(r['p99_ms'])} | {_ms(r['max_ms'])} | {r['rps']:.0f} "
                 f"| {r['server_cpu_s']:.1f} s | {r.get('db_cpu_s', 0):.1f} s "
                 f"| {r['client_cpu_s']:.1f} s | {r.get('other_cpu_s', 0):.1f} s "
+                f"| {_cpu_ms(r):.2f} ms "
                 f"| {', '.join(f'{k}×{v}' for k, v in sorted(r['statuses'].items()))} |"
             )
     lines += [

@@ -40,7 +40,7 @@ import report_reception  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-HOST, PORT = "127.0.0.1", 8765
+HOST, PORT = loadgen.HOST, loadgen.PORT
 
 # (label, path, budget in KB for page + assets, p95 budget in ms)
 TARGETS = [

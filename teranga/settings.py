@@ -98,10 +98,14 @@ DATABASE_URL = env_str("DATABASE_URL", default="")
 # Connections are kept between requests: opening one (and SQLite's PRAGMAs) costs more than
 # a typical API request's queries.
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
+# A health check is one more round trip (SELECT 1) at the start of every request. Without it,
+# the first request of a worker after a database restart fails (nothing is written, the client
+# retries) and Django drops the broken connection at the end of that request.
+CONN_HEALTH_CHECKS = env_bool("CONN_HEALTH_CHECKS", default=False)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
         )
     }
 else:

@@ -95,12 +95,18 @@ class ProcedureOut(Schema):
 
 
 class SiteFilters(Schema):
-    region: str | None = Field(None, description="region slug, e.g. saint-louis")
+    # The patterns refuse (422) what no slug or code holds, e.g. a NUL byte, which PostgreSQL
+    # rejects with an error (500) instead of finding nothing.
+    region: str | None = Field(
+        None, description="region slug, e.g. saint-louis", max_length=60, pattern=r"^[-\w]+$"
+    )
     pilot: bool | None = Field(None, description="only pilot sites (true) or the others (false)")
 
 
 class ProcedureFilters(Schema):
-    site: str | None = Field(None, description="site code, e.g. DKR", max_length=10)
+    site: str | None = Field(
+        None, description="site code, e.g. DKR", max_length=10, pattern=r"^[A-Za-z0-9]+$"
+    )
 
 
 class MeOut(Schema):

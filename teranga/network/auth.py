@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from teranga.lib import rows
 from teranga.lib.tokens import DEVICE_PREFIX, token_digest, token_is_well_formed
-from teranga.network.models import ApiToken, Device
+from teranga.network.models import ApiToken, Device, Site, User
 
 # last_used_at is refreshed at most this often, so a busy kiosk does not write on every
 # request.
@@ -35,28 +37,45 @@ def _touch(credential) -> None:
         credential.last_used_at = now
 
 
+# The token lookups run on every API request of a kiosk or an agent: plain SQL written once
+# (teranga.lib.rows), an equality on the unique token_hash index; revocation and a deactivated
+# user take effect on the next request.
+_DEVICE_SQL = f"""
+    SELECT {rows.columns(Device, "d")}, {rows.columns(Site, "s")}
+    FROM {Device._meta.db_table} d JOIN {Site._meta.db_table} s ON s.id = d.site_id
+    WHERE d.token_hash = %s AND d.revoked_at IS NULL
+"""
+_TOKEN_SQL = f"""
+    SELECT {rows.columns(ApiToken, "t")}, {rows.columns(User, "u")}
+    FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id
+    WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active
+"""
+
+
+def _lookup(sql: str, digest: str, model, related: str):
+    """The credential of this digest with its related row (site or user) loaded, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    credential = rows.instance(model, row)
+    field = model._meta.get_field(related)
+    other = rows.instance(field.related_model, row, len(model._meta.concrete_fields))
+    field.set_cached_value(credential, other)
+    return credential
+
+
 def principal_from_token(raw: str) -> Principal | None:
     """The user or device owning this live token, or None."""
     digest = token_digest(raw)
     if raw.startswith(DEVICE_PREFIX):
-        # order_by(): the model's default ordering would add a join and a sort to a lookup
-        # that matches one row through a unique index.
-        device = (
-            Device.objects.select_related("site")
-            .filter(token_hash=digest, revoked_at__isnull=True)
-            .order_by()
-            .first()
-        )
+        device = _lookup(_DEVICE_SQL, digest, Device, "site")
         if device is None:
             return None
         _touch(device)
         return Principal(device=device)
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
-        .order_by()
-        .first()
-    )
+    token = _lookup(_TOKEN_SQL, digest, ApiToken, "user")
     if token is None:
         return None
     _touch(token)

@@ -18,8 +18,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from teranga.lib import rows
 from teranga.messaging.services import sms_enqueue
-from teranga.network.models import Counter, Procedure, Site
+from teranga.network.models import Category, Counter, Procedure, Site
 from teranga.network.permissions import Action, user_can
 from teranga.reception.errors import Conflict, Forbidden, Invalid, ReceptionError
 from teranga.reception.models import (
@@ -128,7 +129,10 @@ def ticket_issue(
         if existing is None:
             raise
         return existing, False
-    numbered = _number_take(site, procedure.category.letter)
+    # PostgreSQL: the number first, in a short transaction of its own (see _number_take).
+    # SQLite: in the ticket's transaction (see _ticket_create).
+    letter = procedure.category.letter
+    numbered = None if connection.vendor == "sqlite" else _number_take(site, letter)
     for _attempt in range(5):
         try:
             return _ticket_create(
@@ -161,24 +165,38 @@ def _ticket_existing(site: Site, client_id: uuid.UUID) -> Ticket | None:
 OFFER_SECONDS = 60
 
 
-def _procedures_offered(site: Site) -> dict[str, Procedure]:
-    """The site's active procedures by code, kept OFFER_SECONDS in the process cache: every
-    kiosk ticket needs them and the catalogue changes a few times a year."""
+def _procedures_offered(site: Site) -> dict[str, tuple]:
+    """The site's active procedures as {code: (procedure row, category row)}, kept
+    OFFER_SECONDS in the process cache: every kiosk ticket needs them and the catalogue changes
+    a few times a year. Plain values, not instances: the cache unpickles them on every read."""
     key = f"reception:offer:{site.pk}"
     offer = cache.get(key)
     if offer is None:
         offer = {
-            p.code: p
+            p.code: (
+                tuple(f.value_from_object(p) for f in Procedure._meta.concrete_fields),
+                tuple(f.value_from_object(p.category) for f in Category._meta.concrete_fields),
+            )
             for p in Procedure.objects.select_related("category").filter(is_active=True, sites=site)
         }
         cache.set(key, offer, OFFER_SECONDS)
     return offer
 
 
+def _procedure_offered(site: Site, code: str) -> Procedure | None:
+    found = _procedures_offered(site).get(code)
+    if found is None:
+        return None
+    procedure_row, category_row = found
+    procedure = Procedure.from_db(connection.alias, None, procedure_row)
+    procedure.category = Category.from_db(connection.alias, None, category_row)
+    return procedure
+
+
 def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
     if site.status != Site.Status.OPEN:
         raise Conflict(_("This centre is temporarily closed."))
-    procedure = _procedures_offered(site).get(procedure_code)
+    procedure = _procedure_offered(site, procedure_code)
     if procedure is None:
         raise Invalid(
             _("This centre does not offer the procedure %(code)s.") % {"code": procedure_code}
@@ -195,57 +213,75 @@ def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
 
 # One statement takes the next number of a line: the row is created on the day's first
 # ticket and incremented after (SQLite 3.35+ and PostgreSQL).
+_SEQUENCE = TicketSequence._meta.db_table
 _NEXT_NUMBER = f"""
-    INSERT INTO {TicketSequence._meta.db_table} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
-    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {TicketSequence._meta.db_table}.last + 1
+    INSERT INTO {_SEQUENCE} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
+    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {_SEQUENCE}.last + 1
+    RETURNING last
+"""
+# The same on PostgreSQL in a transaction of its own, whose commit need not wait for the
+# disk (set_config(…, true) is SET LOCAL, here without a round trip of its own): the ticket's
+# own commit comes later in the same write-ahead log, so a ticket on disk implies its number
+# is too.
+_NEXT_NUMBER_ASYNC_COMMIT = f"""
+    INSERT INTO {_SEQUENCE} (site_id, day, letter, last)
+    SELECT %s, %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s
+    WHERE true
+    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {_SEQUENCE}.last + 1
     RETURNING last
 """
 
 
+def _number_next(site: Site, letter: str, sql: str = _NEXT_NUMBER):
+    """(day, number, now): the next number of a line, in the caller's transaction; the clock
+    is read while the line is locked, so that numbers increase with issue time."""
+    day = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site.pk, day, letter])
+        (number,) = cursor.fetchone()
+    return day, number, timezone.now()
+
+
 def _number_take(site: Site, letter: str):
-    """Take the next number of a line in a short transaction of its own, and read the clock
-    while the line is still locked, so that numbers increase with issue time.
+    """The next number of a line, taken in a short transaction of its own (PostgreSQL).
 
     The ticket is then written in its own durable transaction without holding the line, so
     concurrent kiosks commit in parallel instead of queueing behind each other's disk flush.
     A ticket that then fails to be written leaves a gap in the numbers, never a duplicate."""
-    outermost = not connection.in_atomic_block
+    own = not connection.in_atomic_block and connection.vendor == "postgresql"
     with transaction.atomic():
-        day = timezone.localdate()
-        with connection.cursor() as cursor:
-            if outermost and connection.vendor == "postgresql":
-                # This commit need not wait for the disk: the ticket's own commit comes later
-                # in the same write-ahead log, so a ticket on disk implies its number is too.
-                cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute(_NEXT_NUMBER, [site.pk, day, letter])
-            (number,) = cursor.fetchone()
-        now = timezone.now()
-    return day, number, now
+        return _number_next(site, letter, _NEXT_NUMBER_ASYNC_COMMIT if own else _NEXT_NUMBER)
 
 
 @transaction.atomic
 def _ticket_create(
     *, site, procedure, priority, phone, sms_consent, client_id, language, user, numbered
 ) -> Ticket:
-    day, number, now = numbered
-    ticket = Ticket.objects.create(
-        site=site,
-        day=day,
-        letter=procedure.category.letter,
-        sequence=number,
-        procedure=procedure,
-        priority=priority,
-        is_priority=priority != Priority.NONE,
-        issued_at=now,
-        issued_hour=timezone.localtime(now).hour,
-        phone=phone,
-        sms_consent=sms_consent,
-        client_id=client_id,
-        feedback_code=_feedback_code(),
-        language=language,
+    """Write the ticket and its first event (plain SQL: teranga.lib.rows; neither model has
+    signal receivers). On SQLite the number is taken here: BEGIN IMMEDIATE holds the whole
+    database's write lock for the transaction anyway, so one transaction and one commit cost
+    less than two, and a failed write gives its number back."""
+    day, number, now = numbered or _number_next(site, procedure.category.letter)
+    ticket = rows.insert(
+        Ticket(
+            site=site,
+            day=day,
+            letter=procedure.category.letter,
+            sequence=number,
+            procedure=procedure,
+            priority=priority,
+            is_priority=priority != Priority.NONE,
+            issued_at=now,
+            issued_hour=timezone.localtime(now).hour,
+            phone=phone,
+            sms_consent=sms_consent,
+            client_id=client_id,
+            feedback_code=_feedback_code(),
+            language=language,
+        )
     )
-    TicketEvent.objects.create(
-        ticket=ticket, kind=Kind.ISSUED, at=now, to_status=Status.WAITING, actor=user
+    rows.insert(
+        TicketEvent(ticket=ticket, kind=Kind.ISSUED, at=now, to_status=Status.WAITING, actor=user)
     )
     return ticket
 

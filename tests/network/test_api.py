@@ -78,6 +78,9 @@ def test_whole_catalogue_without_site(client, network):
         ("/api/v1/procedures?site=" + "X" * 40, 422, "site"),
         ("/api/v1/sites?pilot=maybe", 422, "pilot"),
         ("/api/v1/sites?region=atlantis", 404, "Unknown region"),
+        # PostgreSQL refuses NUL bytes in text: an error, not a 500
+        ("/api/v1/sites?region=dakar%00", 422, "region"),
+        ("/api/v1/procedures?site=DKR%00", 422, "site"),
         ("/api/v1/does-not-exist", 404, "Not found"),
     ],
 )

@@ -1,0 +1,75 @@
+"""Whole model rows read and written in plain SQL, for the few statements that run on every
+request of a hot path (a kiosk's ticket: its token, the ticket and its event).
+
+The ORM builds and compiles its SQL anew on every call: on the ticket path that cost several
+times the database's own work. Here the SQL is written once per model and the values go
+through Django's own conversions (`get_db_prep_save` on the way in, the backend's and the
+field's converters on the way out), so the instances are the ones the ORM would give.
+Model signals are not sent: use these only for models without receivers.
+"""
+
+import weakref
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+
+# Per database connection (one per thread): model -> its fields' output converters.
+_converters: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_inserts: dict[tuple[type[Model], str], tuple[str, list]] = {}
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The select list of every concrete column of `model` (table aliased `alias`), in the
+    order `instance()` reads them."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def _field_converters(connection, model: type[Model]) -> list[tuple[int, object, list]]:
+    per_model = _converters.setdefault(connection, {})
+    found = per_model.get(model)
+    if found is None:
+        found = []
+        for i, field in enumerate(model._meta.concrete_fields):
+            col = field.cached_col
+            functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if functions:
+                found.append((i, col, functions))
+        per_model[model] = found
+    return found
+
+
+def instance(model: type[Model], row, start: int = 0) -> Model:
+    """The instance of `model` whose columns (in `columns()` order) start at row[start]."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    values = list(row[start : start + len(model._meta.concrete_fields)])
+    for i, col, functions in _field_converters(connection, model):
+        for convert in functions:
+            values[i] = convert(values[i], col, connection)
+    return model.from_db(connection.alias, None, values)
+
+
+def insert(obj: Model) -> Model:
+    """INSERT a new instance (every concrete field but its automatic primary key) and set its
+    primary key. Runs in the caller's transaction."""
+    model = type(obj)
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = (model, connection.vendor)
+    if key not in _inserts:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"RETURNING {quote(model._meta.pk.column)}"
+        )
+        _inserts[key] = (sql, fields)
+    sql, fields = _inserts[key]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
