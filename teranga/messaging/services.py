@@ -70,10 +70,11 @@ def sms_send_due(*, limit: int = 50) -> dict[str, int]:
 
 @transaction.atomic
 def sms_forget_numbers(*, older_than: timedelta) -> int:
-    """Blank the phone number of messages sent longer ago than `older_than` (retention)."""
+    """Blank the phone number and the text of messages sent longer ago than `older_than`
+    (retention): a text may carry a tracking or feedback code that names a person's case."""
     cutoff = timezone.now() - older_than
     return (
         OutboundSms.objects.filter(status=OutboundSms.Status.SENT, sent_at__lt=cutoff)
         .exclude(to="")
-        .update(to="")
+        .update(to="", text="")
     )

@@ -121,3 +121,15 @@ def test_a_site_code_then_a_message_files_a_complaint(client, desk, settings):
     assert not OutboundSms.objects.filter(dedupe_key="sms-reply:m1").exists()
     assert OutboundSms.objects.filter(to="+221771234567").count() == 1
     assert Response.objects.count() == 0
+
+
+def test_sent_messages_lose_number_and_text_after_the_retention_period(served, settings):
+    settings.TICKET_PHONE_RETENTION_DAYS = 90
+    served()
+    services.sms_surveys_invite()
+    OutboundSms.objects.update(
+        status="sent", sent_at=timezone.now() - timedelta(days=91), next_attempt_at=timezone.now()
+    )
+    call_command("run_worker", "--once", stdout=io.StringIO())
+    message = OutboundSms.objects.get()
+    assert (message.to, message.text) == ("", "")
