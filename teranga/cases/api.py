@@ -17,7 +17,7 @@ from teranga.cases.models import Case
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer
-from teranga.network.models import Site
+from teranga.network.selectors import site_or_404
 
 router = Router(tags=["cases"])
 
@@ -121,13 +121,6 @@ def _check_rate(request: HttpRequest, scope: str, limit: int) -> None:
         raise TooMany("Too many attempts from this address: try again in an hour.")
 
 
-def _public_site(code: str) -> Site:
-    site = Site.objects.select_related("department").filter(code=code.upper()).first()
-    if site is None:
-        raise Http404(f"Unknown site '{code}'.")
-    return site
-
-
 def filed_out(filed: services.Filed) -> dict:
     return {
         "reference": filed.case.reference,
@@ -180,7 +173,7 @@ def row_out(case: Case) -> dict:
 def complaints_file(request: HttpRequest, body: ComplaintIn):
     _check_rate(request, "complaint", settings.CASES_SUBMIT_LIMIT_PER_HOUR)
     filed = services.case_file(
-        site=_public_site(body.site),
+        site=site_or_404(body.site),
         kind=body.kind,
         message=body.message,
         channel=body.channel,
@@ -224,7 +217,7 @@ def complaints_track(
 )
 def requests_open(request: HttpRequest, body: RequestIn):
     filed = services.request_open(
-        site=_public_site(body.site),
+        site=site_or_404(body.site),
         procedure_code=body.procedure,
         agent=_staff(request),
         message=body.message,
@@ -278,7 +271,7 @@ def _case(request: HttpRequest, case_id: int) -> tuple[Case, object]:
 )
 def cases_list(request: HttpRequest, code: str, filters: Query[InboxQuery]):
     user = _staff(request)
-    site = _public_site(code)
+    site = site_or_404(code)
     if not services.can_handle(user, site):
         raise Forbidden("You may not handle the cases of this site.")
     rows, more = selectors.inbox(

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -39,6 +38,7 @@ from teranga.cases.models import (
     Notification,
     Status,
 )
+from teranga.lib.phones import phone_e164
 from teranga.messaging.models import OutboundSms
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Procedure, Role, RoleAssignment, Site
@@ -111,13 +111,10 @@ def tracking_hash(reference: str, code: str) -> str:
 
 
 def _phone_normalise(raw: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, "SN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = phone_e164(raw)
+    if number is None:
         raise Invalid(_("This phone number is not valid."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def _contact_check(name: str, phone: str, email: str, consent: bool) -> tuple[str, str, str]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema
@@ -24,6 +24,7 @@ from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer, principal_from_token
 from teranga.network.models import Counter, Site
 from teranga.network.permissions import Action, site_for_user
+from teranga.network.selectors import site_or_404
 from teranga.reception.models import Ticket
 
 router = Router(tags=["listening"])
@@ -106,13 +107,6 @@ def response_out(response: Response) -> dict:
     }
 
 
-def _site(code: str) -> Site:
-    site = Site.objects.filter(code=code).order_by().first()
-    if site is None:
-        raise Http404(_("Unknown site '%(code)s'.") % {"code": code})
-    return site
-
-
 def _device(request: HttpRequest):
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
@@ -153,7 +147,7 @@ def feedback_respond(request: HttpRequest, body: ResponseIn):
     device = _device(request)
     if device is not None:
         _limit("feedback-device", str(device.pk), settings.FEEDBACK_DEVICE_LIMIT_PER_HOUR)
-    site = _site(body.site)
+    site = site_or_404(body.site)
     counter = None
     if body.token:
         token_site, counter_id = form_token_read(body.token)

@@ -148,12 +148,10 @@ def anomalies(site, date_from, date_to) -> list[Flag]:
                 {"device": burst["device__name"], "at": burst["minute"], "count": burst["n"]},
             )
         )
-    means = dict(
-        rows.values_list("channel")
-        .annotate(avg=Avg("rating"), n=Count("id"))
-        .values_list("channel", "avg")
-    )
-    sizes = dict(rows.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
+    # One query, evaluated once: the mean and the size of each channel.
+    per_channel = list(rows.values("channel").annotate(avg=Avg("rating"), n=Count("id")).order_by())
+    means = {row["channel"]: row["avg"] for row in per_channel}
+    sizes = {row["channel"]: row["n"] for row in per_channel}
     tablet_n = sizes.get(Channel.TABLET, 0)
     others_n = sum(n for channel, n in sizes.items() if channel != Channel.TABLET)
     minimum = settings.FEEDBACK_MIN_SAMPLE

@@ -117,13 +117,6 @@ class MeOut(Schema):
     device_kind: str | None = None
 
 
-def _site_or_404(code: str) -> Site:
-    site = Site.objects.filter(code=code).first()
-    if site is None:
-        raise Http404(f"Unknown site '{code}'.")
-    return site
-
-
 @router.get("/health", response={200: HealthOut, 503: HealthOut}, summary="Service health")
 def health(request: HttpRequest):
     try:
@@ -166,7 +159,7 @@ def sites_get(request: HttpRequest, code: str):
     summary="The procedure catalogue, or the procedures one site offers",
 )
 def procedures_list(request: HttpRequest, filters: Query[ProcedureFilters]):
-    site = _site_or_404(filters.site) if filters.site else None
+    site = selectors.site_or_404(filters.site) if filters.site else None
     return selectors.procedures_offered(site)
 
 

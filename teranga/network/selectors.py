@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
 
 from teranga.lib.workdays import WorkingCalendar, calendar_from_overrides
 from teranga.network.models import HolidayOverride, OpeningHours, Procedure, Region, Site
@@ -81,6 +82,14 @@ def sites_public_rows(
         row["department"] = row.pop("department_name")
         row["region"] = row.pop("region_name")
     return rows
+
+
+def site_or_404(code: str) -> Site:
+    """The site `code`, whatever its status, for API handlers: Http404 naming the code."""
+    site = Site.objects.select_related("department").filter(code=code).order_by().first()
+    if site is None:
+        raise Http404(f"Unknown site '{code}'.")
+    return site
 
 
 def site_public_get(code: str) -> Site | None:

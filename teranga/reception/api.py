@@ -12,8 +12,9 @@ from ninja.responses import Status
 
 from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer
-from teranga.network.models import Counter, Site
+from teranga.network.models import Counter
 from teranga.network.permissions import Action, user_can
+from teranga.network.selectors import site_or_404
 from teranga.reception import selectors, services
 from teranga.reception.errors import Forbidden
 from teranga.reception.models import Outcome, Ticket
@@ -105,13 +106,6 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict:
     }
 
 
-def _site(code: str) -> Site:
-    site = Site.objects.filter(code=code).first()
-    if site is None:
-        raise Http404(f"Unknown site '{code}'.")
-    return site
-
-
 def _staff(request: HttpRequest):
     principal = request.auth
     if principal.user is None:
@@ -153,7 +147,7 @@ def tickets_issue(request: HttpRequest, code: str, body: TicketIn):
     principal = request.auth
     # A kiosk at its own site: its site is already loaded with the device.
     device = principal.device
-    site = device.site if device is not None and device.site.code == code else _site(code)
+    site = device.site if device is not None and device.site.code == code else site_or_404(code)
     ticket, created = services.ticket_issue(
         site=site,
         procedure_code=body.procedure,
@@ -175,7 +169,7 @@ def tickets_issue(request: HttpRequest, code: str, body: TicketIn):
     summary="The queue as the display screen shows it (no personal data)",
 )
 def queue(request: HttpRequest, code: str):
-    site = _site(code)
+    site = site_or_404(code)
     data = selectors.queue_public(site)
     return {
         "site": site.code,
@@ -203,7 +197,7 @@ def queue(request: HttpRequest, code: str):
     summary="The counters of a site and who is behind them",
 )
 def counters_list(request: HttpRequest, code: str):
-    site = _site(code)
+    site = site_or_404(code)
     if not user_can(_staff(request), Action.VIEW, site):
         raise Forbidden("You may not see this site.")
     return selectors.counters_state(site)

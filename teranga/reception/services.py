@@ -10,7 +10,6 @@ import secrets
 import uuid
 from datetime import timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from teranga.lib import rows
+from teranga.lib.phones import phone_e164
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Category, Counter, Procedure, Site
 from teranga.network.permissions import Action, user_can
@@ -82,13 +82,10 @@ def _move(
 
 def phone_normalise(raw: str) -> str:
     """+221… in E.164 for a valid Senegalese (or international) number; Invalid otherwise."""
-    try:
-        number = phonenumbers.parse(raw, "SN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = phone_e164(raw)
+    if number is None:
         raise Invalid(_("This phone number is not valid."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def _feedback_code() -> str:
