@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "teranga.reception",
     "teranga.cases",
     "teranga.listening",
+    "teranga.indicators",
+    "teranga.steering",
     "teranga.jobs",
     "teranga.demo",
 ]
@@ -252,6 +254,13 @@ SMS_SURVEY_REPLY_HOURS = env_int("SMS_SURVEY_REPLY_HOURS", 48)
 # Shown on posters and in SMS: the USSD code to dial and the short code to text.
 USSD_CODE = env_str("USSD_CODE", default="*384*46#")
 SMS_SHORT_CODE = env_str("SMS_SHORT_CODE", default="21046")
+# --- Indicators ---------------------------------------------------------------------------
+# Below these samples an indicator has no value (shown "not enough data", never published):
+# tickets for waits and shares of tickets, due complaints or requests for on-time shares.
+# Ratings use FEEDBACK_MIN_SAMPLE.
+INDICATORS_MIN_SAMPLE = env_int("INDICATORS_MIN_SAMPLE", 30)
+INDICATORS_MIN_CASES = env_int("INDICATORS_MIN_CASES", 10)
+
 # Aggregator callbacks (USSD, inbound SMS): a shared secret (URL ?secret= or header
 # X-Teranga-Secret) and an allow-list of source addresses (empty: any). In the demo, with no
 # secret set, requests from this machine are accepted so that anyone can try them with curl.

@@ -157,6 +157,8 @@ class Case(models.Model):
             models.Index(fields=["site", "status", "due_on"], name="case_site_status"),
             models.Index(fields=["site", "filed_at"], name="case_site_filed"),
             models.Index(fields=["status", "due_on"], name="case_due"),
+            # Indicators: a site's complaints and requests by due date (open or not).
+            models.Index(fields=["site", "due_on"], name="case_site_due"),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,7 @@ from teranga.cases.models import (
     Notification,
     Status,
 )
+from teranga.lib.facts import past_day_changed
 from teranga.lib.phones import phone_e164
 from teranga.messaging.models import OutboundSms
 from teranga.messaging.services import sms_enqueue
@@ -585,6 +586,7 @@ def case_holding_reply(*, case: Case, actor, new_due_on: date, text: str) -> Cas
         now=now,
         detail={"from": case.due_on.isoformat(), "to": new_due_on.isoformat(), "text": body},
     )
+    past_day_changed(site_id=case.site_id, day=case.due_on)  # no longer due that day
     case.due_on = new_due_on
     case.public_answer = body
     case.escalation_level = 0

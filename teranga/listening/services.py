@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from teranga.cases.errors import CasesError
 from teranga.cases.services import complaint_from_sms
+from teranga.lib.facts import past_day_changed
 from teranga.lib.masking import mask_personal
 from teranga.listening.errors import Conflict, Forbidden, Invalid, Limited
 from teranga.listening.models import Channel, InboundSms, Response, SmsInvitation
@@ -162,6 +163,7 @@ def response_record(
     try:
         with transaction.atomic():
             response.save()
+            past_day_changed(site_id=site.pk, day=response.day)  # an offline queue, days late
     except IntegrityError:
         # A concurrent delivery of the same client_id won, or the ticket was rated meanwhile.
         existing = Response.objects.filter(client_id=client_id).first()

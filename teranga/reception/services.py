@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from teranga.lib import rows
+from teranga.lib.facts import past_day_changed
 from teranga.lib.phones import phone_e164
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Category, Counter, Procedure, Site
@@ -537,7 +538,7 @@ def tickets_expire_past_days() -> int:
     stale = list(
         Ticket.objects.select_for_update()
         .filter(status__in=Ticket.ACTIVE, day__lt=today)
-        .values_list("pk", "status")
+        .values_list("pk", "status", "site_id", "day")
     )
     if not stale:
         return 0
@@ -546,9 +547,11 @@ def tickets_expire_past_days() -> int:
         TicketEvent(
             ticket_id=pk, kind=Kind.EXPIRED, at=now, from_status=status, to_status=Status.EXPIRED
         )
-        for pk, status in stale
+        for pk, status, *_ in stale
     )
-    return Ticket.objects.filter(pk__in=[pk for pk, _ in stale]).update(
+    for site_id, day in {tuple(row[2:]) for row in stale}:
+        past_day_changed(site_id=site_id, day=day)  # the worker was down for days
+    return Ticket.objects.filter(pk__in=[pk for pk, *_ in stale]).update(
         status=Status.EXPIRED, finished_at=now
     )
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from teranga.demo.cases import demo_cases
 from teranga.demo.listening import demo_listening
 from teranga.demo.reception import demo_reception
+from teranga.indicators.services import rollups_rebuild
 from teranga.network.models import Site
 from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
@@ -11,8 +12,8 @@ from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 class Command(BaseCommand):
     help = (
         "Load the reference network, one demo user per role and, at the pilot sites, a "
-        "morning of activity, four weeks of users' ratings, complaints and tracked requests "
-        "(demo mode only; idempotent)."
+        "morning of activity, four weeks of users' ratings, complaints and tracked requests, "
+        "then the indicators' rollups (demo mode only; idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             demo_reception(site)
             demo_cases(site)
             demo_listening(site)
+        rollups_rebuild()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username in dict.fromkeys(u for u, *_ in DEMO_USERS):

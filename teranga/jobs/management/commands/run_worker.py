@@ -8,18 +8,21 @@ from django.utils import timezone
 
 from teranga.cases.alerts import case_emails_send_due, cases_escalate
 from teranga.cases.services import case_contacts_purge
+from teranga.indicators.services import rollups_refresh
 from teranga.listening.services import phone_traces_forget, sms_surveys_invite
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
 
 PURGE_EVERY = timedelta(hours=1)
+ROLLUPS_EVERY = timedelta(minutes=1)
 
 
 class Command(BaseCommand):
     help = (
         "Background worker: invites served users to rate their visit by SMS, sends the SMS "
         "that are due from the outbox, closes the tickets left from past days, sends the "
-        "cases' e-mails, runs the cases' escalation once a day and, every hour, erases phone "
+        "cases' e-mails, runs the cases' escalation once a day, brings the indicators up to date "
+        "every minute and, every hour, erases phone "
         "numbers and contacts past their retention period. --once runs one round."
     )
 
@@ -28,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between rounds")
 
     def handle(self, *args, once, interval, **options):
-        last_purge = None
+        last_purge = last_rollup = None
         last_escalation = None
         while True:
             invited = sms_surveys_invite()
@@ -49,6 +52,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"tickets of past days closed: {expired}")
             if counts["sent"] or counts["failed"]:
                 self.stdout.write(f"sms sent={counts['sent']} failed={counts['failed']}")
+            # The indicators: today and yesterday, and the past days marked stale.
+            if last_rollup is None or time.monotonic() - last_rollup > ROLLUPS_EVERY.seconds:
+                rollups_refresh()
+                last_rollup = time.monotonic()
             if last_purge is None or time.monotonic() - last_purge > PURGE_EVERY.total_seconds():
                 retention = timedelta(days=settings.TICKET_PHONE_RETENTION_DAYS)
                 tickets = ticket_phones_purge(older_than=retention)

@@ -1,0 +1,171 @@
+"""Reading the rollups: the facts of an area by period, and the indicators computed from them.
+
+Whole months (and quarters and years) read the month rows, days and weeks the day rows; a
+slice (one procedure or one rating channel) reads the site days of that slice. The number of
+queries never grows with the data; the rows read grow with the periods asked, not the tickets.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max
+from django.utils.translation import gettext
+
+from teranga.indicators.catalogue import Indicator, catalogue
+from teranga.indicators.facts import VALUE_FIELDS, Facts
+from teranga.indicators.models import Grain, Level, Refresh, Rollup
+from teranga.indicators.services import next_month
+from teranga.network.models import Site
+
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+DAY = timedelta(days=1)
+
+
+def period_start(day: date, granularity: str) -> date:
+    if granularity == "day":
+        return day
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    if granularity == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if granularity == "year":
+        return date(day.year, 1, 1)
+    raise ValueError(f"unknown granularity {granularity!r}")
+
+
+def period_after(start: date, granularity: str) -> date:
+    if granularity == "day":
+        return start + DAY
+    if granularity == "week":
+        return start + timedelta(days=7)
+    step = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    for _ in range(step):
+        start = next_month(start)
+    return start
+
+
+def period_before(start: date, granularity: str) -> date:
+    return period_start(start - DAY, granularity)
+
+
+def period_starts(first: date, last: date, granularity: str) -> list[date]:
+    """The starts of the periods that meet [first, last]."""
+    starts, start = [], period_start(first, granularity)
+    while start <= last:
+        starts.append(start)
+        start = period_after(start, granularity)
+    return starts
+
+
+@dataclass(frozen=True)
+class Area:
+    level: str
+    pk: int  # site or region primary key; 0 for the nation
+    name: str
+    code: str = ""  # the site's code
+
+    def site_ids(self) -> list[int]:
+        sites = Site.objects.all()
+        if self.level == Level.SITE:
+            sites = sites.filter(pk=self.pk)
+        elif self.level == Level.REGION:
+            sites = sites.filter(department__region_id=self.pk)
+        return list(sites.values_list("pk", flat=True))
+
+
+def facts(
+    areas: list[Area], first: date, last: date, granularity: str | None, *, dim: str = ""
+) -> dict[tuple[int, date], Facts]:
+    """{(area pk, period start): Facts} for areas of one level over [first, last], by
+    period of `granularity` (None: the whole range as one period keyed by `first`). Periods
+    are whole: a month asked from its 15th still counts from its 1st."""
+    if not areas:
+        return {}
+    level = areas[0].level
+    if granularity:
+        start = period_start(first, granularity)
+        end = period_after(period_start(last, granularity), granularity)
+    else:
+        start, end = first, last + DAY
+    monthly = not dim and start.day == 1 and end.day == 1 and granularity not in ("day", "week")
+
+    def key_period(day: date) -> date:
+        return period_start(day, granularity) if granularity else first
+
+    rows = Rollup.objects.filter(period__gte=start, period__lt=end)
+    if dim:
+        area_of = {}
+        for area in areas:
+            area_of.update(dict.fromkeys(area.site_ids(), area.pk))
+        rows = rows.filter(level=Level.SITE, grain=Grain.DAY, dim=dim, area__in=list(area_of))
+    else:
+        area_of = {a.pk: a.pk for a in areas}
+        rows = rows.filter(
+            level=level,
+            grain=Grain.MONTH if monthly else Grain.DAY,
+            dim="",
+            area__in=list(area_of),
+        )
+    out: dict[tuple[int, date], Facts] = defaultdict(Facts)
+    for values in rows.values("area", "period", *VALUE_FIELDS).iterator(chunk_size=2000):
+        out[(area_of[values["area"]], key_period(values["period"]))].add(Facts.of_values(values))
+    return out
+
+
+@dataclass(frozen=True)
+class Value:
+    indicator: Indicator
+    period_start: date
+    value: float | None
+    sample: int
+    previous: float | None
+
+    @property
+    def target(self) -> float | None:
+        return self.indicator.target
+
+    @property
+    def meets_target(self) -> bool | None:
+        return self.indicator.meets(self.value)
+
+
+def series(
+    area: Area,
+    first: date,
+    last: date,
+    granularity: str,
+    *,
+    codes: list[str] | None = None,
+    dim: str = "",
+) -> list[Value]:
+    """The indicators of `area` for each period of [first, last], with the previous period's
+    value beside each one."""
+    starts = period_starts(first, last, granularity)
+    before = period_before(starts[0], granularity)
+    found = facts([area], before, last, granularity, dim=dim)
+    indicators = [i for i in catalogue() if codes is None or i.code in codes]
+    empty = Facts()
+    out = []
+    for indicator in indicators:
+        previous = indicator.value(found.get((area.pk, before), empty))[0]
+        for start in starts:
+            value, sample = indicator.value(found.get((area.pk, start), empty))
+            out.append(Value(indicator, start, value, sample, previous))
+            previous = value
+    return out
+
+
+def last_update():
+    """When the rollups were last brought up to date (None before the first refresh)."""
+    return Refresh.objects.aggregate(at=Max("finished_at"))["at"]
+
+
+def site_area(site: Site) -> Area:
+    return Area(Level.SITE, site.pk, site.name, site.code)
+
+
+def national_area() -> Area:
+    return Area(Level.NATIONAL, 0, gettext("National"))
