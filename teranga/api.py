@@ -12,6 +12,7 @@ from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
 from teranga.reception.api import router as reception_router
 from teranga.reception.errors import ReceptionError
+from teranga.steering.api import router as steering_router
 
 api = NinjaAPI(
     title="Teranga API",
@@ -85,3 +86,4 @@ api.add_router("", network_router)
 api.add_router("", reception_router)
 api.add_router("", listening_router)
 api.add_router("", cases_router)
+api.add_router("", steering_router)

@@ -6,6 +6,7 @@ from teranga.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("teranga.steering.urls")),
     path("", include("teranga.listening.urls")),
     path("", include("teranga.reception.urls")),
     path("", include("teranga.cases.urls")),
