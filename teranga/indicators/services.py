@@ -192,9 +192,9 @@ def _case_facts(month: _Month, site_ids: list[int], first: date, last: date) -> 
         month.add(site_id, day, counts, procedure=procedure_id)
 
 
-def month_facts(site_ids: list[int], month: date) -> _Month:
-    """The days and slices of `month` for the sites, from the raw data."""
-    first, last = month, next_month(month) - DAY
+def raw_facts(site_ids: list[int], first: date, last: date) -> _Month:
+    """The days of [first, last] and the slices they make, for the sites, from the raw data
+    (the slices are the month's when [first, last] is a whole month)."""
     found = _Month()
     _ticket_facts(found, site_ids, first, last)
     _response_facts(found, site_ids, first, last)
@@ -246,36 +246,49 @@ def _region_of() -> dict[int, int]:
     return dict(Site.objects.values_list("pk", "department__region_id"))
 
 
-def _recompute(site_ids: list[int], month: date) -> int:
-    """Recompute the rollups of `site_ids` for `month`, and of their regions and the nation.
-    Returns the number of site days with data."""
+def _recompute(site_ids: list[int], month: date, *, days: tuple[date, date] | None = None) -> int:
+    """Recompute the rollups of `site_ids` for `month` — or, with `days`, only the days of
+    that range and the month's totals, leaving the month's slices as they are — and the same
+    rows of their regions and the nation. Returns the number of site days with data."""
     region_of = _region_of()
-    found = month_facts(site_ids, month)  # reads, outside the write transaction
+    first, last = days or (month, next_month(month) - DAY)
+    found = raw_facts(site_ids, first, last)  # reads, outside the write transaction
     regions = sorted({region_of[s] for s in site_ids})
     in_regions = [s for s, r in region_of.items() if r in regions]
-    site_rows = []
-    site_totals: dict[int, Facts] = defaultdict(Facts)
-    for (site, day), facts in found.days.items():
-        site_rows.append(_row(Level.SITE, site, Grain.DAY, day, "", facts))
-        site_totals[site].add(facts)
-    for site, facts in site_totals.items():
-        site_rows.append(_row(Level.SITE, site, Grain.MONTH, month, "", facts))
-    for (site, dim), facts in found.slices.items():
-        site_rows.append(_row(Level.SITE, site, Grain.MONTH, month, dim, facts))
     this_month = Q(period__gte=month, period__lt=next_month(month))
+    # The rows this call rewrites, at every level: days of the range, the month's totals,
+    # and the month's slices unless only days are refreshed.
+    rewritten = Q(grain=Grain.DAY, period__range=(first, last)) | Q(
+        grain=Grain.MONTH, period=month, **({"dim": ""} if days else {})
+    )
+    day_rows = [
+        _row(Level.SITE, site, Grain.DAY, day, "", facts)
+        for (site, day), facts in found.days.items()
+    ]
+    slice_rows = [
+        _row(Level.SITE, site, Grain.MONTH, month, dim, facts)
+        for (site, dim), facts in found.slices.items()
+    ]
     with transaction.atomic():
-        Rollup.objects.filter(this_month, level=Level.SITE, area__in=site_ids).delete()
-        _insert(site_rows)
-        # Regions and nation: every site's rows of the month (not only those recomputed).
-        site_month = Rollup.objects.filter(this_month, level=Level.SITE)
+        Rollup.objects.filter(rewritten, level=Level.SITE, area__in=site_ids).delete()
+        _insert(day_rows)
+        if not days:
+            _insert(slice_rows)
+        totals = _sum_rows(
+            Rollup.objects.filter(this_month, level=Level.SITE, grain=Grain.DAY, area__in=site_ids),
+            lambda v: v["area"],
+        )
+        _insert(_row(Level.SITE, site, Grain.MONTH, month, "", f) for site, f in totals.items())
+        # Regions and nation: every site's rows (not only those recomputed).
+        site_rows = Rollup.objects.filter(this_month & rewritten, level=Level.SITE)
         sums = _sum_rows(
-            site_month.filter(area__in=in_regions),
+            site_rows.filter(area__in=in_regions),
             lambda v: (Level.REGION, region_of[v["area"]], v["grain"], v["period"], v["dim"]),
         )
         sums.update(
-            _sum_rows(site_month, lambda v: (Level.NATIONAL, 0, v["grain"], v["period"], v["dim"]))
+            _sum_rows(site_rows, lambda v: (Level.NATIONAL, 0, v["grain"], v["period"], v["dim"]))
         )
-        Rollup.objects.filter(this_month).filter(
+        Rollup.objects.filter(this_month & rewritten).filter(
             Q(level=Level.REGION, area__in=regions) | Q(level=Level.NATIONAL)
         ).delete()
         _insert(_row(*key, facts) for key, facts in sums.items())
@@ -293,26 +306,28 @@ def _log(kind: str, started, first: date, last: date, days: int) -> Refresh:
     )
 
 
-def rollups_refresh() -> Refresh:
-    """Recompute the month of today and of yesterday for every site, then the months of the
-    past days marked stale, for their sites."""
+def rollups_refresh(*, slices: bool = True) -> Refresh:
+    """Recompute today and yesterday for every site (with `slices`, their whole months, slices
+    included), then the months of the past days marked stale, for their sites."""
     started = timezone.now()
     today = timezone.localdate()
     site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
     months = sorted({month_start(today - DAY), month_start(today)})
-    days = sum(_recompute(site_ids, month) for month in months)
+    days = 0
+    for month in months:
+        span = (max(month, today - DAY), min(next_month(month) - DAY, today))
+        days += _recompute(site_ids, month, days=None if slices else span)
     stale = list(StaleDay.objects.values_list("pk", "site_id", "day", "marked_at"))
     by_month: dict[date, set[int]] = defaultdict(set)
     for _, site_id, day, _ in stale:
         by_month[month_start(day)].add(site_id)
     for month, sites in sorted(by_month.items()):
-        if month not in months:
-            days += _recompute(sorted(sites), month)
+        days += _recompute(sorted(sites), month)
     for pk, _, _, marked_at in stale:
         # A mark renewed while we computed stays for the next round.
         StaleDay.objects.filter(pk=pk, marked_at=marked_at).delete()
-    first = min([months[0], *by_month])
-    return _log(Refresh.Kind.REFRESH, started, first, next_month(months[-1]) - DAY, days)
+    first = min([today - DAY, *by_month])
+    return _log(Refresh.Kind.REFRESH, started, first, today, days)
 
 
 def rollups_rebuild(

@@ -216,6 +216,11 @@ def test_rebuilt_equals_incremental(two_sites):
     # Today, as it happens.
     ticket(dakar, proc, today, wait=100, service=50)
     ticket(thies, proc, today, wait=2000)
+    rollups_refresh(slices=False)  # the worker's round: days and month totals only
+    national = Rollup.objects.filter(level=Level.NATIONAL, dim="")
+    assert national.get(grain="day", period=today).tickets == 2
+    month = national.get(grain="month", period=today.replace(day=1))
+    assert month.tickets == 2 + (past.month == today.month)
     rollups_refresh()
     # A rating given 10 days ago arrives now (a device's offline queue).
     response_record(

@@ -15,6 +15,7 @@ from teranga.reception.services import ticket_phones_purge, tickets_expire_past_
 
 PURGE_EVERY = timedelta(hours=1)
 ROLLUPS_EVERY = timedelta(minutes=1)
+SLICES_EVERY = timedelta(minutes=15)
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         "Background worker: invites served users to rate their visit by SMS, sends the SMS "
         "that are due from the outbox, closes the tickets left from past days, sends the "
         "cases' e-mails, runs the cases' escalation once a day, brings the indicators up to date "
-        "every minute and, every hour, erases phone "
+        "every minute (their slices every 15 minutes) and, every hour, erases phone "
         "numbers and contacts past their retention period. --once runs one round."
     )
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between rounds")
 
     def handle(self, *args, once, interval, **options):
-        last_purge = last_rollup = None
+        last_purge = last_rollup = last_slices = None
         last_escalation = None
         while True:
             invited = sms_surveys_invite()
@@ -53,9 +54,15 @@ class Command(BaseCommand):
             if counts["sent"] or counts["failed"]:
                 self.stdout.write(f"sms sent={counts['sent']} failed={counts['failed']}")
             # The indicators: today and yesterday, and the past days marked stale.
+            # The month's slices (procedures, channels, hours) are recomputed less often.
             if last_rollup is None or time.monotonic() - last_rollup > ROLLUPS_EVERY.seconds:
-                rollups_refresh()
+                slices = (
+                    last_slices is None or time.monotonic() - last_slices > SLICES_EVERY.seconds
+                )
+                rollups_refresh(slices=slices)
                 last_rollup = time.monotonic()
+                if slices:
+                    last_slices = last_rollup
             if last_purge is None or time.monotonic() - last_purge > PURGE_EVERY.total_seconds():
                 retention = timedelta(days=settings.TICKET_PHONE_RETENTION_DAYS)
                 tickets = ticket_phones_purge(older_than=retention)
