@@ -90,13 +90,15 @@ def facts(
         end = period_after(period_start(last, granularity), granularity)
     else:
         start, end = first, last + DAY
-    monthly = not dim and start.day == 1 and end.day == 1 and granularity not in ("day", "week")
+    whole_months = start.day == 1 and end.day == 1 and granularity not in ("day", "week")
+    # Weekday-hour slices exist by month at every level; other slices only as site days.
+    monthly = whole_months and (not dim or dim.startswith("h"))
 
     def key_period(day: date) -> date:
         return period_start(day, granularity) if granularity else first
 
     rows = Rollup.objects.filter(period__gte=start, period__lt=end)
-    if dim:
+    if dim and not monthly:
         area_of = {}
         for area in areas:
             area_of.update(dict.fromkeys(area.site_ids(), area.pk))
@@ -106,12 +108,28 @@ def facts(
         rows = rows.filter(
             level=level,
             grain=Grain.MONTH if monthly else Grain.DAY,
-            dim="",
+            dim=dim,
             area__in=list(area_of),
         )
     out: dict[tuple[int, date], Facts] = defaultdict(Facts)
     for values in rows.values("area", "period", *VALUE_FIELDS).iterator(chunk_size=2000):
         out[(area_of[values["area"]], key_period(values["period"]))].add(Facts.of_values(values))
+    return out
+
+
+def weekday_hours(area: Area, first: date, last: date) -> dict[tuple[int, int], Facts]:
+    """{(weekday, hour): Facts} of the tickets issued in [first, last] (weekday 0 = Monday,
+    local hour of issue): counts only — arrivals, called, within target, expired, no-shows."""
+    start, end = first, last + DAY
+    rows = Rollup.objects.filter(period__gte=start, period__lt=end, dim__startswith="h")
+    if start.day == 1 and end.day == 1:
+        rows = rows.filter(level=area.level, area=area.pk, grain=Grain.MONTH)
+    else:
+        rows = rows.filter(level=Level.SITE, grain=Grain.DAY, area__in=area.site_ids())
+    out: dict[tuple[int, int], Facts] = defaultdict(Facts)
+    for values in rows.values("dim", *VALUE_FIELDS).iterator(chunk_size=2000):
+        dim = values["dim"]
+        out[(int(dim[1]), int(dim[2:]))].add(Facts.of_values(values))
     return out
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,6 +31,8 @@ from teranga.reception.models import Ticket, WaitTarget
 
 DAY = timedelta(days=1)
 BATCH = 2000
+# The counts kept per weekday-hour slice (no histograms: arrivals and waits within target).
+HOUR_COUNTS = ("tickets", "called", "expired", "within_target", "served", "no_show")
 
 
 def month_start(day: date) -> date:
@@ -56,7 +58,7 @@ def _ticket_facts(out, site_ids: list[int], first: date, last: date) -> None:
     with connection.cursor() as cur:
         cur.execute(
             f"""
-            SELECT t.site_id, t.day, t.procedure_id, COUNT(*),
+            SELECT t.site_id, t.day, t.procedure_id, t.issued_hour, COUNT(*),
                    SUM(CASE WHEN t.wait_seconds IS NOT NULL THEN 1 ELSE 0 END),
                    SUM(CASE WHEN t.status = 'expired' AND t.wait_seconds IS NULL
                        THEN 1 ELSE 0 END),
@@ -68,14 +70,13 @@ def _ticket_facts(out, site_ids: list[int], first: date, last: date) -> None:
             JOIN {site} s ON s.id = t.site_id
             LEFT JOIN {target} w ON w.site_id = t.site_id AND w.procedure_id = t.procedure_id
             WHERE {where}
-            GROUP BY t.site_id, t.day, t.procedure_id
+            GROUP BY t.site_id, t.day, t.procedure_id, t.issued_hour
             """,
             params,
         )
-        names = ("tickets", "called", "expired", "within_target", "served", "no_show")
-        for site_id, day, procedure_id, *values in cur.fetchall():
-            for facts in _slices(out, site_id, day, procedure=procedure_id):
-                for name, value in zip(names, values, strict=True):
+        for site_id, day, procedure_id, hour, *values in cur.fetchall():
+            for facts in _slices(out, site_id, day, procedure=procedure_id, hour=hour):
+                for name, value in zip(HOUR_COUNTS, values, strict=True):
                     facts.counts[name] += value
         for column, attr in (("wait_seconds", "wait"), ("service_seconds", "service")):
             cur.execute(
@@ -91,10 +92,8 @@ def _ticket_facts(out, site_ids: list[int], first: date, last: date) -> None:
                 params,
             )
             for site_id, day, procedure_id, minute, count in cur.fetchall():
-                bins = [0] * (minute + 1)
-                bins[minute] = count
                 for facts in _slices(out, site_id, day, procedure=procedure_id):
-                    histograms.add(getattr(facts, attr), bins)
+                    histograms.add_count(getattr(facts, attr), minute, count)
 
 
 def _response_facts(out, site_ids: list[int], first: date, last: date) -> None:
@@ -155,13 +154,21 @@ def _case_facts(out, site_ids: list[int], first: date, last: date) -> None:
             facts.counts[f"{prefix}_on_time"] += on_time
 
 
-def _slices(out, site_id, day, *, procedure=None, channel=None) -> list[Facts]:
-    """The facts a raw group adds to: the site's day, and its procedure and channel slices."""
+def hour_dim(weekday: int, hour: int) -> str:
+    """The slice of the tickets issued on a weekday (0 = Monday) at a local hour."""
+    return f"h{weekday}{hour:02d}"
+
+
+def _slices(out, site_id, day, *, procedure=None, channel=None, hour=None) -> list[Facts]:
+    """The facts a raw group adds to: the site's day, and its procedure, rating channel and
+    weekday-hour slices."""
     keys = [(site_id, day, "")]
     if procedure is not None:
         keys.append((site_id, day, f"p{procedure}"))
     if channel:
         keys.append((site_id, day, f"c{channel}"))
+    if hour is not None:
+        keys.append((site_id, day, hour_dim(day.weekday(), hour)))
     found = []
     for key in keys:
         facts = out.get(key)
@@ -249,7 +256,11 @@ def _recompute(site_ids: list[int], first: date, last: date) -> int:
             | Q(level=Level.REGION, area__in=regions)
             | Q(level=Level.NATIONAL)
         )
-        totals = _sum_rows(month_days, lambda v: (v["level"], v["area"], month_start(v["period"])))
+        totals = _sum_rows(
+            month_days, lambda v: (v["level"], v["area"], month_start(v["period"]), "")
+        )
+        for month in months:
+            totals.update(_month_hours(month, site_ids, regions, region_of))
         _replace(
             Q(grain=Grain.MONTH, period__in=months)
             & (
@@ -257,9 +268,39 @@ def _recompute(site_ids: list[int], first: date, last: date) -> int:
                 | Q(level=Level.REGION, area__in=regions)
                 | Q(level=Level.NATIONAL)
             ),
-            (_rows(lv, area, Grain.MONTH, m, "", f) for (lv, area, m), f in totals.items()),
+            (_rows(lv, area, Grain.MONTH, m, dim, f) for (lv, area, m, dim), f in totals.items()),
         )
     return len({(s, d) for s, d, _ in facts})
+
+
+def _month_hours(month: date, site_ids, regions, region_of) -> dict:
+    """The weekday-hour slices of a month for the sites, their regions and the nation,
+    summed in SQL from every site's days (counts only, so SUM is exact)."""
+    out: dict = defaultdict(Facts)
+    sums = (
+        Rollup.objects.filter(
+            level=Level.SITE,
+            grain=Grain.DAY,
+            dim__startswith="h",
+            period__gte=month,
+            period__lt=next_month(month),
+        )
+        .values_list("area", "dim")
+        .annotate(*(Sum(name) for name in HOUR_COUNTS))
+        .order_by()
+    )
+    wanted = set(site_ids)
+    for site, dim, *values in sums:
+        keys = [(Level.NATIONAL, 0, month, dim)]
+        if region_of[site] in regions:
+            keys.append((Level.REGION, region_of[site], month, dim))
+        if site in wanted:
+            keys.append((Level.SITE, site, month, dim))
+        for key in keys:
+            counts = out[key].counts
+            for name, value in zip(HOUR_COUNTS, values, strict=True):
+                counts[name] += value
+    return out
 
 
 def _log(kind: str, started, first: date, last: date, days: int) -> Refresh:

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from teranga.cases.services import case_holding_reply
 from teranga.indicators.models import Level, Rollup, StaleDay
-from teranga.indicators.selectors import Area, national_area, series, site_area
+from teranga.indicators.selectors import (
+    Area,
+    facts,
+    national_area,
+    series,
+    site_area,
+    weekday_hours,
+)
 from teranga.indicators.services import rollups_rebuild, rollups_refresh
 from teranga.listening.services import response_record
 from teranga.network.models import Role
@@ -234,3 +241,22 @@ def test_rebuilt_equals_incremental(two_sites):
     Rollup.objects.all().delete()
     rollups_rebuild()
     assert _snapshot() == incremental
+
+
+def test_weekday_hours(october, small_samples):
+    """The weekday × hour slices, by month at every level and from site days otherwise."""
+    dakar, thies, civil, _ = october
+    ticket(thies, civil, date(2026, 10, 8), wait=60, service=60, hour=14)  # a Thursday
+    rollups_rebuild(date(2026, 10, 1), date(2026, 10, 31))
+    nation = weekday_hours(national_area(), date(2026, 10, 1), date(2026, 10, 31))
+    assert {k: (f["tickets"], f["within_target"]) for k, f in nation.items()} == {
+        (0, 9): (7, 4),  # Monday 9 h at Dakar
+        (1, 9): (2, 1),  # Tuesday 9 h at Thiès
+        (3, 14): (1, 1),
+    }
+    days = weekday_hours(site_area(thies), date(2026, 10, 6), date(2026, 10, 8))
+    assert {k: f["tickets"] for k, f in days.items()} == {(1, 9): 2, (3, 14): 1}
+    region = Area(Level.REGION, dakar.department.region_id, "Dakar")
+    assert set(weekday_hours(region, date(2026, 10, 1), date(2026, 10, 31))) == {(0, 9)}
+    monday_9 = facts([site_area(dakar)], date(2026, 10, 1), date(2026, 10, 31), None, dim="h009")
+    assert monday_9[(dakar.pk, date(2026, 10, 1))]["tickets"] == 7
