@@ -33,9 +33,11 @@ def number(value: float | None, unit: str = "") -> str:
     return text
 
 
-def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: list[str]) -> str:
+def _svg(
+    chart_id: str, title: str, desc: str, width: int, height: int, body: list[str], role="img"
+) -> str:
     return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="{role}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" id="{chart_id}">'
         f'<title id="{chart_id}-t">{escape(title)}</title>'
@@ -95,7 +97,7 @@ def line_chart(
             f'<line class="target" x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" '
             f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        body.append(_text(width - right, ty - 4, target_label, anchor="end", size=10, fill=INK))
+        body.append(_text(left, ty - 4, target_label, anchor="start", size=10, fill=INK))
     segment: list[str] = []
     segments = []
     for i, (_, value) in enumerate(points):
@@ -248,7 +250,9 @@ def tile_map(
     size: int = 58,
 ) -> SafeString:
     """One square per site at its place on the grid: its code and its value written inside,
-    coloured by the class of its value; a legend with every class and the "no data" tile."""
+    coloured by the class of its value; a legend with every class and the "no data" tile.
+    With links on the tiles the map is a group of links rather than one image (an image may
+    not hold links)."""
     cols = max((t.col for t in tiles), default=0) + 1
     rows = max((t.row for t in tiles), default=0) + 1
     legend = legend_items(bounds, unit)
@@ -286,7 +290,8 @@ def tile_map(
                 f'stroke-dasharray="3 3"/>'
             )
         body.append(_text(lx + 24, y + 14, text, anchor="start", size=11))
-    return _svg(chart_id, title, desc, width, height, body)
+    role = "group" if any(t.href for t in tiles) else "img"
+    return _svg(chart_id, title, desc, width, height, body, role=role)
 
 
 def heatmap(

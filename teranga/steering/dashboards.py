@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from teranga.indicators.selectors import (
     period_start,
     series,
     site_area,
+    weekday_hours,
 )
 from teranga.listening.models import Channel
 from teranga.network.models import Procedure, Region, Role, Site
@@ -216,7 +218,7 @@ def key_figures(area: Area, filters: Filters) -> list[Figure]:
 
 
 def trend_charts(area: Area, filters: Filters, prefix: str) -> list:
-    """Twelve months up to the period's end, one line chart per trend indicator."""
+    """Twelve months up to the period's end: (name, line chart) per trend indicator."""
     last = filters.period.last
     values = series(area, months_back(last, 11), last, "month", codes=TREND_CODES, dim=filters.dim)
     out = []
@@ -228,23 +230,76 @@ def trend_charts(area: Area, filters: Filters, prefix: str) -> list:
         ]
         name = str(indicator.name)
         out.append(
-            charts.line_chart(
-                f"{prefix}-{indicator.code}",
-                points,
-                title=name,
-                desc=_("%(name)s by month over the last 12 months, %(area)s.")
-                % {"name": name, "area": area.name}
-                + (
-                    " " + _("Target: %(target)s.") % {"target": target_text(indicator)}
-                    if target_text(indicator)
-                    else ""
+            (
+                name,
+                charts.line_chart(
+                    f"{prefix}-{indicator.code}",
+                    points,
+                    title=name,
+                    desc=_("%(name)s by month over the last 12 months, %(area)s.")
+                    % {"name": name, "area": area.name}
+                    + (
+                        " " + _("Target: %(target)s.") % {"target": target_text(indicator)}
+                        if target_text(indicator)
+                        else ""
+                    ),
+                    unit=indicator.unit,
+                    target=indicator.target if indicator.higher_is_better is not None else None,
+                    target_label=_("target %(target)s") % {"target": target_text(indicator)},
                 ),
-                unit=indicator.unit,
-                target=indicator.target if indicator.higher_is_better is not None else None,
-                target_label=_("target %(target)s") % {"target": target_text(indicator)},
             )
         )
     return out
+
+
+def hour_heatmaps(area: Area, filters: Filters, prefix: str) -> list:
+    """(name, heatmap) of the arrivals and of the share called within the target wait, by
+    weekday and hour of issue."""
+    cells = weekday_hours(area, filters.period.first, filters.period.last)
+    # Office hours always shown, widened to any hour with arrivals.
+    hours = {hour for _weekday, hour in cells} | {8, 17}
+    hours = list(range(min(hours), max(hours) + 1))
+    weekdays = sorted({weekday for weekday, _hour in cells} | {0, 1, 2, 3, 4})
+    arrivals, share = [], []
+    for weekday in weekdays:
+        arrivals.append([])
+        share.append([])
+        for hour in hours:
+            f = cells.get((weekday, hour))
+            arrivals[-1].append(f["tickets"] if f and f["tickets"] else None)
+            measured = f["called"] + f["expired"] if f else 0
+            share[-1].append(round(100 * f["within_target"] / measured, 1) if measured else None)
+    rows = [str(WEEKDAYS_ABBR[w]) for w in weekdays]
+    cols = [f"{h}h" for h in hours]
+    arrivals_title = _("Arrivals by weekday and hour")
+    within_title = _("Called within the target wait, by weekday and hour")
+    return [
+        (
+            arrivals_title,
+            charts.heatmap(
+                f"{prefix}-arrivals",
+                rows,
+                cols,
+                arrivals,
+                title=arrivals_title,
+                desc=_("Tickets issued in the period, by weekday and hour of issue, %(area)s.")
+                % {"area": area.name},
+            ),
+        ),
+        (
+            within_title,
+            charts.heatmap(
+                f"{prefix}-within",
+                rows,
+                cols,
+                share,
+                title=within_title,
+                desc=_("Share of the tickets called within the target wait, %(area)s.")
+                % {"area": area.name},
+                unit="%",
+            ),
+        ),
+    ]
 
 
 def may_see_rows(user) -> bool:
@@ -403,6 +458,7 @@ def national(request: HttpRequest) -> HttpResponse:
             "tile_map": tile_map(rows, indicator, filters),
             "pilots": pilots_versus_rest(rows),
             "trends": trend_charts(area, filters, "nat"),
+            "heatmaps": hour_heatmaps(area, filters, "nat"),
             "regions": Region.objects.order_by("name"),
         },
     )
@@ -471,6 +527,7 @@ def site(request: HttpRequest, code: str) -> HttpResponse:
             "live": live_view(site),
             "figures": figures,
             "trends": trend_charts(area, filters, "site"),
+            "heatmaps": hour_heatmaps(area, filters, "site"),
             "sees_nation": sees_nation(request.user),
             "sees_region": user_can(request.user, Action.MANAGE, site) or sees_nation(request.user),
         },

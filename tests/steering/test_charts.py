@@ -93,6 +93,7 @@ def test_tile_map_writes_code_and_value_in_each_tile_and_a_legend():
             no_data="not enough data",
         )
     )
+    assert root.get("role") == "group"  # it holds links: not a single image
     words = texts(root)
     assert {"DKR", "12 min", "THS", "30 min", "KDG", "—", "not enough data"} <= set(words)
     assert "Median wait" in words

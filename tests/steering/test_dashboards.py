@@ -95,6 +95,18 @@ def test_site_figures_link_to_the_rows_behind_them(autumn, login):
     assert 'id="today"' in page  # the live figures of today
 
 
+def test_weekday_hour_heatmaps_count_arrivals_and_the_share_within_target(autumn, login):
+    client = login(staff(Role.SITE_MANAGER, site=autumn[0]))
+    page = client.get("/espace-pro/sites/DKR/pilotage/", OCTOBER).content.decode()
+    arrivals = page[page.index('id="site-arrivals"') : page.index('id="site-within"')]
+    within = page[page.index('id="site-within"') :]
+    within = within[: within.index("</svg>")]
+    # Monday Oct 5: three tickets at 10h (waits 1, 10, 25 min), one at 11h (50 min)
+    assert ">lun</text>" in arrivals and ">10h</text>" in arrivals and ">11h</text>" in arrivals
+    assert [">3</text>" in arrivals, ">1</text>" in arrivals] == [True, True]
+    assert ">66.7%</text>" in within and ">0%</text>" in within  # 2 of 3 within 20 min; 0 of 1
+
+
 def test_a_regional_supervisor_sees_the_region_side_by_side(autumn, login):
     dakar = autumn[0]
     SiteFactory(code="PKN", department__region=dakar.department.region)
