@@ -153,11 +153,19 @@ def filters_read(request: HttpRequest, *, today: date | None = None) -> Filters:
 
 
 def _filter_choices(today: date) -> dict:
+    """The options of the pickers as (value, label), formatted here once rather than per
+    option in the template."""
+    periods = period_choices(today)
     return {
-        "periods": period_choices(today),
-        "procedures": Procedure.objects.order_by("code").only("code", "name_fr"),
+        "months": [(p.key, date_format(p.first, "F Y")) for p in periods["month"]],
+        "quarters": [(p.key, p.key) for p in periods["quarter"]],
+        "years": [(p.key, p.key) for p in periods["year"]],
+        "procedures": [
+            (code, f"{code} — {name[:40]}")
+            for code, name in Procedure.objects.order_by("code").values_list("code", "name_fr")
+        ],
         "channels": Channel.choices,
-        "indicators": catalogue(),
+        "indicators": [(i.code, str(i.name)) for i in catalogue()],
     }
 
 
@@ -221,12 +229,11 @@ def trend_charts(area: Area, filters: Filters, prefix: str) -> list:
     """Twelve months up to the period's end: (name, line chart) per trend indicator."""
     last = filters.period.last
     values = series(area, months_back(last, 11), last, "month", codes=TREND_CODES, dim=filters.dim)
+    labels = {start: date_format(start, "M y") for start in {v.period_start for v in values}}
     out = []
     for indicator in (i for i in catalogue() if i.code in TREND_CODES):
         points = [
-            (date_format(v.period_start, "M y"), v.value)
-            for v in values
-            if v.indicator.code == indicator.code
+            (labels[v.period_start], v.value) for v in values if v.indicator.code == indicator.code
         ]
         name = str(indicator.name)
         out.append(
@@ -361,17 +368,30 @@ def site_values(sites: list[Site], indicator: Indicator, filters: Filters):
     return out
 
 
-def ranking(rows, indicator: Indicator) -> tuple[list, list]:
+def _site_href(code: str, query: str) -> str:
+    # One reverse per page rather than per site: reversing costs more than the rest of a row.
+    return reverse("steering:site", args=["CODE"]).replace("CODE", code) + f"?{query}"
+
+
+def ranking(rows, indicator: Indicator, query: str) -> tuple[list, list]:
     """Sites with a value, best first (biggest first for a volume); sites under the minimum
-    sample apart, never ranked."""
+    sample apart, never ranked. Rows are (site, link, value as text, sample)."""
     ranked = [r for r in rows if r[1] is not None]
     apart = [r for r in rows if r[1] is None]
     ranked.sort(key=lambda r: (r[1] if indicator.higher_is_better is False else -r[1], r[0].code))
-    return ranked, sorted(apart, key=lambda r: r[0].code)
+    apart.sort(key=lambda r: r[0].code)
+    return tuple(
+        [
+            (site, _site_href(site.code, query), charts.number(value, indicator.unit), sample)
+            for site, value, sample, _f in group
+        ]
+        for group in (ranked, apart)
+    )
 
 
 def tile_map(rows, indicator: Indicator, filters: Filters):
     tiles, extra = [], 0
+    query = filters.query(indicator="")
     rows_below = max(row for _col, row in TILE_LAYOUT.values()) + 1
     for site, value, _sample, _facts in sorted(rows, key=lambda r: r[0].code):
         if site.code in TILE_LAYOUT:
@@ -379,7 +399,7 @@ def tile_map(rows, indicator: Indicator, filters: Filters):
         else:
             col, row = extra % 11, rows_below + extra // 11
             extra += 1
-        href = reverse("steering:site", args=[site.code]) + "?" + filters.query(indicator="")
+        href = _site_href(site.code, query)
         tiles.append(charts.Tile(site.code, site.name, col, row, value, href))
     values = [r[1] for r in rows if r[1] is not None]
     name = str(indicator.name)
@@ -424,6 +444,8 @@ def pilots_versus_rest(rows) -> list[dict]:
 def _common(request, filters: Filters, today: date) -> dict:
     return {
         "filters": filters,
+        "query": filters.query(),
+        "period_key": filters.period.key,
         "choices": _filter_choices(today),
         "last_update": last_update(),
         "may_see_rows": may_see_rows(request.user),
@@ -443,7 +465,7 @@ def national(request: HttpRequest) -> HttpResponse:
     indicator = filters.indicator
     sites = list(Site.objects.select_related("department__region").order_by("code"))
     rows = site_values(sites, indicator, filters)
-    ranked, apart = ranking(rows, indicator)
+    ranked, apart = ranking(rows, indicator, filters.query())
     return render(
         request,
         "steering/dashboard_national.html",
