@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from teranga.lib.i18n import weekday_name
 from teranga.network import selectors
-from teranga.network.models import OpeningHours, Role, RoleAssignment
+from teranga.network.models import NATIONAL_ROLES, OpeningHours, Role, RoleAssignment
 from teranga.network.permissions import (
     Action,
     is_national_admin,
@@ -18,6 +18,7 @@ from teranga.network.permissions import (
     site_for_user,
     sites_for,
     user_can,
+    user_roles,
 )
 
 
@@ -74,6 +75,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "sites": sites,
             "is_staff_member": is_staff_member(user),
             "is_national_admin": is_national_admin(user),
+            "sees_nation": bool(user_roles(user) & set(NATIONAL_ROLES)),
         },
     )
 

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401  (the steering pages are added below)
+from django.urls import path
+
+from teranga.steering import dashboards
 
 app_name = "steering"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("espace-pro/pilotage/", dashboards.national, name="national"),
+    path("espace-pro/pilotage/region/<slug:slug>/", dashboards.region, name="region"),
+    path("espace-pro/sites/<str:code>/pilotage/", dashboards.site, name="site"),
+    path("espace-pro/sites/<str:code>/pilotage/tickets/", dashboards.tickets, name="tickets"),
+]
