@@ -41,6 +41,7 @@ messages: install
 		--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

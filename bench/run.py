@@ -4,12 +4,15 @@ Serves the platform as in production (gunicorn, DEBUG off, compressed static fil
 127.0.0.1 with a fresh SQLite database holding the demo network, and sends a bounded load to
 each measured URL from a separate process (wrk when installed, else Python processes: see
 bench/loadgen.py). Then complaint submission and the staff inbox with 10,000 cases
-(bench/cases.py). Then the reception's budgets (bench/reception.py) on SQLite and on a
-throwaway PostgreSQL cluster (bench/pg.py), each with an empty history and with --history N
-past tickets (bench/history.py), with EXPLAIN of the hot queries and a profile of ticket issue
-(bench/djtasks.py). Optionally (default) also times a fresh clone to a serving `make run`, with
-pip's cache disabled so that every package is downloaded. Nothing is cached between runs.
-Figures are relative to this machine: compare ratios within one run.
+(bench/cases.py). Then the steering budgets over a synthetic history of --history-days days
+at the 46 sites: generation, rollup rebuild, indicators API and dashboards, against DuckDB on
+the same tickets in Parquet (bench/indicators.py). Then the reception's budgets
+(bench/reception.py) on SQLite and on a throwaway PostgreSQL cluster (bench/pg.py), each
+with an empty history and with --history N past tickets (bench/history.py), with EXPLAIN of
+the hot queries and a profile of ticket issue (bench/djtasks.py). Optionally (default) also
+times a fresh clone to a serving `make run`, with pip's cache disabled so that every package
+is downloaded. Nothing is cached between runs. Figures are relative to this machine: compare
+ratios within one run.
 """
 
 import argparse
@@ -32,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cases  # noqa: E402
+import indicators  # noqa: E402
 import listening  # noqa: E402
 import loadgen  # noqa: E402
 import pg  # noqa: E402
@@ -243,7 +247,18 @@ def main() -> None:
     parser.add_argument(
         "--skip-cases", action="store_true", help="skip the complaints and inbox budgets"
     )
+    parser.add_argument(
+        "--skip-indicators", action="store_true", help="skip the steering budgets (history)"
+    )
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=None,
+        help="days of generate_history for the steering budgets (default 1826, quick 120)",
+    )
     args = parser.parse_args()
+    if args.history_days is None:
+        args.history_days = 120 if args.quick else 1826
     if args.history is None:
         args.history = 200_000 if args.quick else 12_000_000
     if args.quick:
@@ -314,6 +329,20 @@ def main() -> None:
                 )
             except Exception as exc:  # noqa: BLE001 — reported, not fatal to the rest
                 cases_result = {"error": f"the bench failed: {exc!r}"[:1500]}
+        indicators_result = None
+        if not args.skip_indicators:
+            log("steering: indicators over a synthetic history")
+            indicators_result = _guarded(
+                lambda _label: indicators.bench_indicators(
+                    base_env(tmp),
+                    tmp,
+                    log,
+                    days=args.history_days,
+                    requests=args.requests,
+                    seconds=size["seconds"],
+                ),
+                "indicators",
+            )
         wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
         if "sqlite" in wanted:
 
@@ -369,6 +398,7 @@ def main() -> None:
     ]
     lines += report_reception.render(backends, args, size)
     lines += cases.render(cases_result)
+    lines += indicators.render(indicators_result)
     lines += ["## Public pages and API under local load", ""]
     if args.skip_public:
         lines += ["Skipped (`--skip-public`).", ""]
@@ -423,7 +453,14 @@ def main() -> None:
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (ROOT / "bench" / "report.json").write_text(
         json.dumps(
-            {"machine": info, "backends": backends, "cases": cases_result}, indent=1, default=str
+            {
+                "machine": info,
+                "backends": backends,
+                "cases": cases_result,
+                "indicators": indicators_result,
+            },
+            indent=1,
+            default=str,
         ),
         encoding="utf-8",
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from teranga.indicators.catalogue import Indicator, catalogue
 from teranga.indicators.facts import VALUE_FIELDS, Facts
 from teranga.indicators.models import Grain, Level, Refresh, Rollup
-from teranga.indicators.services import next_month
+from teranga.indicators.services import month_start, next_month
 from teranga.network.models import Site
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
@@ -67,51 +67,67 @@ class Area:
     name: str
     code: str = ""  # the site's code
 
-    def site_ids(self) -> list[int]:
-        sites = Site.objects.all()
-        if self.level == Level.SITE:
-            sites = sites.filter(pk=self.pk)
-        elif self.level == Level.REGION:
-            sites = sites.filter(department__region_id=self.pk)
-        return list(sites.values_list("pk", flat=True))
+
+class SliceError(ValueError):
+    """Slices (procedure, rating channel, weekday × hour) are kept by whole months."""
+
+
+def _whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and end.day == 1
 
 
 def facts(
     areas: list[Area], first: date, last: date, granularity: str | None, *, dim: str = ""
 ) -> dict[tuple[int, date], Facts]:
     """{(area pk, period start): Facts} for areas of one level over [first, last], by
-    period of `granularity` (None: the whole range as one period keyed by `first`). Periods
-    are whole: a month asked from its 15th still counts from its 1st."""
+    period of `granularity` (None: the whole range as one period keyed by `first`), in one
+    query. Periods are whole: a month asked from its 15th still counts from its 1st. A slice
+    `dim` ("p<procedure pk>", "c<rating channel>", "h<weekday><hour>") needs whole months."""
     if not areas:
         return {}
-    level = areas[0].level
     if granularity:
         start = period_start(first, granularity)
         end = period_after(period_start(last, granularity), granularity)
     else:
         start, end = first, last + DAY
-    monthly = not dim and start.day == 1 and end.day == 1 and granularity not in ("day", "week")
+    monthly = _whole_months(start, end) and granularity not in ("day", "week")
+    if dim and not monthly:
+        raise SliceError(gettext("Filters by procedure or channel apply to whole months."))
 
     def key_period(day: date) -> date:
         return period_start(day, granularity) if granularity else first
 
-    rows = Rollup.objects.filter(period__gte=start, period__lt=end)
-    if dim:
-        area_of = {}
-        for area in areas:
-            area_of.update(dict.fromkeys(area.site_ids(), area.pk))
-        rows = rows.filter(level=Level.SITE, grain=Grain.DAY, dim=dim, area__in=list(area_of))
-    else:
-        area_of = {a.pk: a.pk for a in areas}
-        rows = rows.filter(
-            level=level,
-            grain=Grain.MONTH if monthly else Grain.DAY,
-            dim="",
-            area__in=list(area_of),
-        )
+    rows = Rollup.objects.filter(
+        period__gte=start,
+        period__lt=end,
+        level=areas[0].level,
+        grain=Grain.MONTH if monthly else Grain.DAY,
+        dim=dim,
+        area__in=[a.pk for a in areas],
+    )
     out: dict[tuple[int, date], Facts] = defaultdict(Facts)
     for values in rows.values("area", "period", *VALUE_FIELDS).iterator(chunk_size=2000):
-        out[(area_of[values["area"]], key_period(values["period"]))].add(Facts.of_values(values))
+        out[(values["area"], key_period(values["period"]))].add(Facts.of_values(values))
+    return out
+
+
+def weekday_hours(area: Area, first: date, last: date) -> dict[tuple[int, int], Facts]:
+    """{(weekday, hour): Facts} of the tickets issued in the whole months from `first` to
+    `last` (weekday 0 = Monday, local hour of issue): counts only — arrivals, called, within
+    target, expired, no-shows."""
+    start, end = month_start(first), next_month(last)
+    rows = Rollup.objects.filter(
+        period__gte=start,
+        period__lt=end,
+        level=area.level,
+        area=area.pk,
+        grain=Grain.MONTH,
+        dim__startswith="h",
+    )
+    out: dict[tuple[int, int], Facts] = defaultdict(Facts)
+    for values in rows.values("dim", *VALUE_FIELDS).iterator(chunk_size=2000):
+        dim = values["dim"]
+        out[(int(dim[1]), int(dim[2:]))].add(Facts.of_values(values))
     return out
 
 

@@ -1,9 +1,11 @@
-"""Keeping the rollups true: the refresh (today, yesterday and the days marked stale, every
-minute from the worker) and the rebuild (any range, month by month, from the raw data).
+"""Keeping the rollups true: the refresh (the current month — and the previous one early in a
+month — every minute from the worker, plus the months of the days marked stale) and the
+rebuild (any range, month by month, from the raw data).
 
-Both go through the same computation, `_recompute`: the site days of the range are computed
-from the raw rows in a handful of grouped queries, then the region and national days and the
-months that contain them are summed from the site days. Figures are attributed to days that
+Both go through the same computation, `_recompute(site_ids, month)`: one pass over the month's
+raw tickets of those sites (plus grouped queries over ratings and cases) gives each site's
+days and its month slices (per procedure, rating channel, weekday × hour); then the region and
+national days and months are summed from the sites' rows. Figures are attributed to days that
 stop changing once they are past: a ticket to its day, a rating to the day it was given, a
 complaint to the day it was filed, and its answer on time (or not) to its due date — a case
 still open after its due date counts as late, so a day's figures are final from the next day.
@@ -41,63 +43,102 @@ def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-# --- raw data → site days -----------------------------------------------------------------
+def hour_dim(weekday: int, hour: int) -> str:
+    """The slice of the tickets issued on a weekday (0 = Monday) at a local hour."""
+    return f"h{weekday}{hour:02d}"
+
+
+# --- raw data → a month of site days and site slices ----------------------------------------
+
+
+class _Month:
+    """What one pass over a month of raw data gives: {(site, day): Facts} for the days and
+    {(site, dim): Facts} for the month's slices."""
+
+    def __init__(self):
+        self.days: dict[tuple[int, date], Facts] = {}
+        self.slices: dict[tuple[int, str], Facts] = {}
+
+    def day(self, site: int, day: date) -> Facts:
+        facts = self.days.get((site, day))
+        if facts is None:
+            facts = self.days[(site, day)] = Facts()
+        return facts
+
+    def slice(self, site: int, dim: str) -> Facts:
+        facts = self.slices.get((site, dim))
+        if facts is None:
+            facts = self.slices[(site, dim)] = Facts()
+        return facts
+
+    def add(self, site, day, counts: dict, *, procedure=None, channel=None) -> None:
+        targets = [self.day(site, day)]
+        if procedure is not None:
+            targets.append(self.slice(site, f"p{procedure}"))
+        if channel:
+            targets.append(self.slice(site, f"c{channel}"))
+        for facts in targets:
+            for name, value in counts.items():
+                facts.counts[name] += value
 
 
 def _in(ids: list[int]) -> str:
     return ", ".join(["%s"] * len(ids))
 
 
-def _ticket_facts(out, site_ids: list[int], first: date, last: date) -> None:
-    ticket, site = Ticket._meta.db_table, Site._meta.db_table
-    target = WaitTarget._meta.db_table
-    where = f"t.site_id IN ({_in(site_ids)}) AND t.day BETWEEN %s AND %s"
-    params = [*site_ids, first, last]
+def _ticket_facts(month: _Month, site_ids: list[int], first: date, last: date) -> None:
+    """One pass over the tickets (a month holds a few hundred thousand at most): each adds to
+    its day, its procedure slice and its weekday-hour slice."""
+    quote = connection.ops.quote_name
+    ticket, site = quote(Ticket._meta.db_table), quote(Site._meta.db_table)
+    target = quote(WaitTarget._meta.db_table)
+    sql = f"""
+        SELECT t.site_id, t.day, t.procedure_id, t.issued_hour, t.status, t.wait_seconds,
+               t.service_seconds, 60 * COALESCE(w.minutes, s.target_wait_minutes)
+        FROM {ticket} t
+        JOIN {site} s ON s.id = t.site_id
+        LEFT JOIN {target} w ON w.site_id = t.site_id AND w.procedure_id = t.procedure_id
+        WHERE t.site_id IN ({_in(site_ids)}) AND t.day BETWEEN %s AND %s
+    """
+    dims: dict = {}  # (site, procedure or (weekday, hour)) → its two Facts, looked up once
+    cap, add_count = histograms.CAP, histograms.add_count
     with connection.cursor() as cur:
-        cur.execute(
-            f"""
-            SELECT t.site_id, t.day, t.procedure_id, COUNT(*),
-                   SUM(CASE WHEN t.wait_seconds IS NOT NULL THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.status = 'expired' AND t.wait_seconds IS NULL
-                       THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.wait_seconds <= 60 * COALESCE(w.minutes, s.target_wait_minutes)
-                       THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.status = 'finished' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN t.status = 'no_show' THEN 1 ELSE 0 END)
-            FROM {ticket} t
-            JOIN {site} s ON s.id = t.site_id
-            LEFT JOIN {target} w ON w.site_id = t.site_id AND w.procedure_id = t.procedure_id
-            WHERE {where}
-            GROUP BY t.site_id, t.day, t.procedure_id
-            """,
-            params,
-        )
-        names = ("tickets", "called", "expired", "within_target", "served", "no_show")
-        for site_id, day, procedure_id, *values in cur.fetchall():
-            for facts in _slices(out, site_id, day, procedure=procedure_id):
-                for name, value in zip(names, values, strict=True):
-                    facts.counts[name] += value
-        for column, attr in (("wait_seconds", "wait"), ("service_seconds", "service")):
-            cur.execute(
-                f"""
-                SELECT t.site_id, t.day, t.procedure_id,
-                       CASE WHEN t.{column} >= {histograms.CAP * 60} THEN {histograms.CAP}
-                            ELSE t.{column} / 60 END,
-                       COUNT(*)
-                FROM {ticket} t
-                WHERE {where} AND t.{column} IS NOT NULL
-                GROUP BY 1, 2, 3, 4
-                """,
-                params,
-            )
-            for site_id, day, procedure_id, minute, count in cur.fetchall():
-                bins = [0] * (minute + 1)
-                bins[minute] = count
-                for facts in _slices(out, site_id, day, procedure=procedure_id):
-                    histograms.add(getattr(facts, attr), bins)
+        cur.execute(sql, [*site_ids, first, last])
+        while rows := cur.fetchmany(BATCH):
+            for site_id, day, procedure_id, hour, status, wait, service, target_s in rows:
+                key = (site_id, day, procedure_id, hour)
+                found = dims.get(key)
+                if found is None:
+                    found = dims[key] = (
+                        month.day(site_id, day),
+                        month.slice(site_id, f"p{procedure_id}"),
+                        month.slice(site_id, hour_dim(day.weekday(), hour)),
+                    )
+                day_facts, proc_facts, hour_facts = found
+                for facts in found:
+                    counts = facts.counts
+                    counts["tickets"] += 1
+                    if wait is not None:
+                        counts["called"] += 1
+                        if wait <= target_s:
+                            counts["within_target"] += 1
+                    elif status == Ticket.Status.EXPIRED:
+                        counts["expired"] += 1
+                    if status == Ticket.Status.FINISHED:
+                        counts["served"] += 1
+                    elif status == Ticket.Status.NO_SHOW:
+                        counts["no_show"] += 1
+                if wait is not None:
+                    m = min(wait // 60, cap)
+                    add_count(day_facts.wait, m, 1)
+                    add_count(proc_facts.wait, m, 1)
+                if service is not None:
+                    m = min(service // 60, cap)
+                    add_count(day_facts.service, m, 1)
+                    add_count(proc_facts.service, m, 1)
 
 
-def _response_facts(out, site_ids: list[int], first: date, last: date) -> None:
+def _response_facts(month: _Month, site_ids: list[int], first: date, last: date) -> None:
     rows = (
         Response.objects.filter(site_id__in=site_ids, day__range=(first, last))
         .values_list("site_id", "day", "channel", "procedure_id")
@@ -109,17 +150,15 @@ def _response_facts(out, site_ids: list[int], first: date, last: date) -> None:
         .order_by()
     )
     for site_id, day, channel, procedure_id, n, satisfied, dissatisfied in rows:
-        for facts in _slices(out, site_id, day, procedure=procedure_id, channel=channel):
-            facts.counts["responses"] += n
-            facts.counts["satisfied"] += satisfied
-            facts.counts["dissatisfied"] += dissatisfied
+        counts = {"responses": n, "satisfied": satisfied, "dissatisfied": dissatisfied}
+        month.add(site_id, day, counts, procedure=procedure_id, channel=channel)
 
 
 def _local_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, dtime.min))
 
 
-def _case_facts(out, site_ids: list[int], first: date, last: date) -> None:
+def _case_facts(month: _Month, site_ids: list[int], first: date, last: date) -> None:
     filed = (
         Case.objects.filter(
             site_id__in=site_ids,
@@ -133,8 +172,7 @@ def _case_facts(out, site_ids: list[int], first: date, last: date) -> None:
         .order_by()
     )
     for site_id, day, procedure_id, n in filed:
-        for facts in _slices(out, site_id, day, procedure=procedure_id):
-            facts.counts["complaints"] += n
+        month.add(site_id, day, {"complaints": n}, procedure=procedure_id)
     # Due that day: answered (on time or not), or still open once the due date is past.
     today = timezone.localdate()
     due = (
@@ -150,116 +188,98 @@ def _case_facts(out, site_ids: list[int], first: date, last: date) -> None:
     )
     for site_id, day, kind, procedure_id, n, on_time in due:
         prefix = "complaints" if kind == CaseKind.COMPLAINT else "requests"
-        for facts in _slices(out, site_id, day, procedure=procedure_id):
-            facts.counts[f"{prefix}_due"] += n
-            facts.counts[f"{prefix}_on_time"] += on_time
+        counts = {f"{prefix}_due": n, f"{prefix}_on_time": on_time}
+        month.add(site_id, day, counts, procedure=procedure_id)
 
 
-def _slices(out, site_id, day, *, procedure=None, channel=None) -> list[Facts]:
-    """The facts a raw group adds to: the site's day, and its procedure and channel slices."""
-    keys = [(site_id, day, "")]
-    if procedure is not None:
-        keys.append((site_id, day, f"p{procedure}"))
-    if channel:
-        keys.append((site_id, day, f"c{channel}"))
-    found = []
-    for key in keys:
-        facts = out.get(key)
-        if facts is None:
-            facts = out[key] = Facts()
-        found.append(facts)
+def month_facts(site_ids: list[int], month: date) -> _Month:
+    """The days and slices of `month` for the sites, from the raw data."""
+    first, last = month, next_month(month) - DAY
+    found = _Month()
+    _ticket_facts(found, site_ids, first, last)
+    _response_facts(found, site_ids, first, last)
+    _case_facts(found, site_ids, first, last)
     return found
 
 
-def site_day_facts(site_ids: list[int], first: date, last: date) -> dict:
-    """{(site id, day, slice): Facts} from the raw data, for the sites and days given."""
-    out: dict[tuple, Facts] = {}
-    _ticket_facts(out, site_ids, first, last)
-    _response_facts(out, site_ids, first, last)
-    _case_facts(out, site_ids, first, last)
-    return out
+# --- writing: site rows, then regions and the nation summed from them -----------------------
+
+_INSERT_COLUMNS = ("level", "area", "grain", "period", "dim", *VALUE_FIELDS)
 
 
-# --- site days → regions, nation, months ----------------------------------------------------
+def _row(level, area, grain, period, dim, facts: Facts) -> tuple:
+    values = facts.row_values()
+    return (level, area, grain, period, dim, *(values[name] for name in VALUE_FIELDS))
 
 
-def _rows(level, area, grain, period, dim, facts: Facts) -> Rollup:
-    return Rollup(level=level, area=area, grain=grain, period=period, dim=dim, **facts.row_values())
+def _insert(rows: Iterable[tuple]) -> None:
+    """INSERT rollup rows in plain SQL: the ORM's bulk_create spends far more time preparing
+    tens of thousands of rows than the database spends writing them."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Rollup._meta.db_table)} "
+        f"({', '.join(quote(c) for c in _INSERT_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
+    )
+    adapt = connection.ops.adapt_datefield_value
+    batch: list[tuple] = []
+    with connection.cursor() as cur:
+        for row in rows:
+            batch.append((*row[:3], adapt(row[3]), *row[4:]))
+            if len(batch) == BATCH:
+                cur.executemany(sql, batch)
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
 
 
 def _sum_rows(queryset, key: Callable) -> dict:
-    """{key(row): Facts} summing the rollup rows of `queryset` (read as plain tuples)."""
+    """{key(row): Facts} summing the rollup rows of `queryset`."""
     out: dict = defaultdict(Facts)
-    fields = ("level", "area", "period", *VALUE_FIELDS)
+    fields = ("area", "grain", "period", "dim", *VALUE_FIELDS)
     for values in queryset.values(*fields).iterator(chunk_size=BATCH):
         out[key(values)].add(Facts.of_values(values))
     return out
-
-
-def _replace(filters: Q, rows: Iterable[Rollup]) -> None:
-    Rollup.objects.filter(filters).delete()
-    Rollup.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _region_of() -> dict[int, int]:
     return dict(Site.objects.values_list("pk", "department__region_id"))
 
 
-def _recompute(site_ids: list[int], first: date, last: date) -> int:
-    """Recompute the rollups of `site_ids` over [first, last] and everything that contains
-    them (their regions and the nation, by day and by month). Returns the site days written."""
+def _recompute(site_ids: list[int], month: date) -> int:
+    """Recompute the rollups of `site_ids` for `month`, and of their regions and the nation.
+    Returns the number of site days with data."""
     region_of = _region_of()
-    facts = site_day_facts(site_ids, first, last)  # reads, outside the write transaction
+    found = month_facts(site_ids, month)  # reads, outside the write transaction
     regions = sorted({region_of[s] for s in site_ids})
-    months = []
-    month = month_start(first)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
+    in_regions = [s for s, r in region_of.items() if r in regions]
+    site_rows = []
+    site_totals: dict[int, Facts] = defaultdict(Facts)
+    for (site, day), facts in found.days.items():
+        site_rows.append(_row(Level.SITE, site, Grain.DAY, day, "", facts))
+        site_totals[site].add(facts)
+    for site, facts in site_totals.items():
+        site_rows.append(_row(Level.SITE, site, Grain.MONTH, month, "", facts))
+    for (site, dim), facts in found.slices.items():
+        site_rows.append(_row(Level.SITE, site, Grain.MONTH, month, dim, facts))
+    this_month = Q(period__gte=month, period__lt=next_month(month))
     with transaction.atomic():
-        _replace(
-            Q(level=Level.SITE, grain=Grain.DAY, area__in=site_ids, period__range=(first, last)),
-            (
-                _rows(Level.SITE, site, Grain.DAY, day, dim, f)
-                for (site, day, dim), f in facts.items()
-                if not f.is_empty()
-            ),
+        Rollup.objects.filter(this_month, level=Level.SITE, area__in=site_ids).delete()
+        _insert(site_rows)
+        # Regions and nation: every site's rows of the month (not only those recomputed).
+        site_month = Rollup.objects.filter(this_month, level=Level.SITE)
+        sums = _sum_rows(
+            site_month.filter(area__in=in_regions),
+            lambda v: (Level.REGION, region_of[v["area"]], v["grain"], v["period"], v["dim"]),
         )
-        site_days = Rollup.objects.filter(
-            level=Level.SITE, grain=Grain.DAY, dim="", period__range=(first, last)
+        sums.update(
+            _sum_rows(site_month, lambda v: (Level.NATIONAL, 0, v["grain"], v["period"], v["dim"]))
         )
-        days = _sum_rows(
-            site_days.filter(area__in=[s for s, r in region_of.items() if r in regions]),
-            lambda v: (Level.REGION, region_of[v["area"]], v["period"]),
-        )
-        days.update(_sum_rows(site_days, lambda v: (Level.NATIONAL, 0, v["period"])))
-        _replace(
-            Q(level__in=[Level.REGION, Level.NATIONAL], grain=Grain.DAY)
-            & (Q(level=Level.NATIONAL) | Q(area__in=regions))
-            & Q(period__range=(first, last)),
-            (_rows(lv, area, Grain.DAY, day, "", f) for (lv, area, day), f in days.items()),
-        )
-        month_days = Rollup.objects.filter(
-            grain=Grain.DAY,
-            dim="",
-            period__gte=months[0],
-            period__lt=next_month(months[-1]),
-        ).filter(
-            Q(level=Level.SITE, area__in=site_ids)
-            | Q(level=Level.REGION, area__in=regions)
-            | Q(level=Level.NATIONAL)
-        )
-        totals = _sum_rows(month_days, lambda v: (v["level"], v["area"], month_start(v["period"])))
-        _replace(
-            Q(grain=Grain.MONTH, period__in=months)
-            & (
-                Q(level=Level.SITE, area__in=site_ids)
-                | Q(level=Level.REGION, area__in=regions)
-                | Q(level=Level.NATIONAL)
-            ),
-            (_rows(lv, area, Grain.MONTH, m, "", f) for (lv, area, m), f in totals.items()),
-        )
-    return len({(s, d) for s, d, _ in facts})
+        Rollup.objects.filter(this_month).filter(
+            Q(level=Level.REGION, area__in=regions) | Q(level=Level.NATIONAL)
+        ).delete()
+        _insert(_row(*key, facts) for key, facts in sums.items())
+    return len(found.days)
 
 
 def _log(kind: str, started, first: date, last: date, days: int) -> Refresh:
@@ -274,39 +294,46 @@ def _log(kind: str, started, first: date, last: date, days: int) -> Refresh:
 
 
 def rollups_refresh() -> Refresh:
-    """Recompute today and yesterday for every site, then each past day marked stale."""
+    """Recompute the month of today and of yesterday for every site, then the months of the
+    past days marked stale, for their sites."""
     started = timezone.now()
     today = timezone.localdate()
     site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
-    days = _recompute(site_ids, today - DAY, today)
-    stale = list(StaleDay.objects.order_by("day").values_list("pk", "site_id", "day", "marked_at"))
-    first = min([today - DAY, *(d for _, _, d, _ in stale)])
-    for pk, site_id, day, marked_at in stale:
-        days += _recompute([site_id], day, day)
+    months = sorted({month_start(today - DAY), month_start(today)})
+    days = sum(_recompute(site_ids, month) for month in months)
+    stale = list(StaleDay.objects.values_list("pk", "site_id", "day", "marked_at"))
+    by_month: dict[date, set[int]] = defaultdict(set)
+    for _, site_id, day, _ in stale:
+        by_month[month_start(day)].add(site_id)
+    for month, sites in sorted(by_month.items()):
+        if month not in months:
+            days += _recompute(sorted(sites), month)
+    for pk, _, _, marked_at in stale:
         # A mark renewed while we computed stays for the next round.
         StaleDay.objects.filter(pk=pk, marked_at=marked_at).delete()
-    return _log(Refresh.Kind.REFRESH, started, first, today, days)
+    first = min([months[0], *by_month])
+    return _log(Refresh.Kind.REFRESH, started, first, next_month(months[-1]) - DAY, days)
 
 
 def rollups_rebuild(
     first: date | None = None, last: date | None = None, *, progress: Callable | None = None
 ) -> Refresh:
-    """Recompute every rollup of [first, last] (default: from the first raw datum to today)
-    from the raw data, month by month (bounded memory; each month in its own transaction)."""
+    """Recompute every rollup of the months from `first` to `last` (default: from the first
+    raw datum to today) from the raw data, month by month (bounded memory; each month in its
+    own transaction)."""
     started = timezone.now()
     today = timezone.localdate()
-    last = min(last or today, today)
-    first = first or _first_day() or today
+    first = month_start(first or _first_day() or today)
+    last = next_month(min(last or today, today)) - DAY
     site_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True))
     days = 0
-    chunk = first
+    month = first
     clock = time.monotonic()
-    while chunk <= last:
-        end = min(next_month(chunk) - DAY, last)
-        days += _recompute(site_ids, chunk, end)
+    while month <= last:
+        days += _recompute(site_ids, month)
         if progress:
-            progress(chunk, end, first, last, time.monotonic() - clock)
-        chunk = end + DAY
+            progress(month, next_month(month) - DAY, first, last, time.monotonic() - clock)
+        month = next_month(month)
     StaleDay.objects.filter(day__range=(first, last)).delete()
     return _log(Refresh.Kind.REBUILD, started, first, last, days)
 

@@ -25,6 +25,13 @@ def encode(counts: list[int]) -> str:
     return ",".join(map(str, counts[:end]))
 
 
+def add_count(into: list[int], m: int, count: int) -> None:
+    """Add `count` durations of bin `m` to `into` (extended as needed)."""
+    if m >= len(into):
+        into.extend([0] * (m + 1 - len(into)))
+    into[m] += count
+
+
 def add(into: list[int], other: list[int]) -> list[int]:
     """`into` plus `other`, bin by bin (`into` is extended and returned)."""
     if len(other) > len(into):

@@ -2,7 +2,7 @@
 structure, then rendered as PDF (an HTML template through WeasyPrint) or as XLSX (openpyxl).
 
 Reports are in French, the language of the administration, whoever asks for them. Every figure
-comes from the rollups (month rows for whole months, site-day slices for the procedures and the
+comes from the month rows of the rollups (the site's month slices for the procedures and the
 rating channels) in a fixed number of queries, whatever the number of sites or of months of data:
 the national report reads all the sites in one query, all the regions in another.
 """
@@ -220,15 +220,15 @@ def _area_figures(found: Facts | None, codes) -> tuple[Figure, ...]:
     return tuple(Figure.of(indicators[code], found) for code in codes)
 
 
-def _slices(site_pk: int, first: date, last: date) -> dict[str, Facts]:
-    """The facts of every procedure ("p<pk>") and rating channel ("c<code>") of a site over
-    [first, last], summed from its day slices in one query."""
+def _slices(site_pk: int, month: date) -> dict[str, Facts]:
+    """The facts of every procedure ("p<pk>") and rating channel ("c<code>") of a site in a
+    month, from its month slices in one query."""
     rows = Rollup.objects.filter(
         Q(dim__startswith="p") | Q(dim__startswith="c"),
         level=Level.SITE,
-        grain=Grain.DAY,
+        grain=Grain.MONTH,
         area=site_pk,
-        period__range=(first, last),
+        period=month,
     )
     out: dict[str, Facts] = defaultdict(Facts)
     for values in rows.values("dim", *VALUE_FIELDS).iterator(chunk_size=2000):
@@ -256,7 +256,7 @@ def site_report(area: Area, month: date) -> Report:
     """The monthly report of one site (its Area): four queries."""
     with translation.override(LANGUAGE):
         report = Report(**_header(area, month, "site"))
-        slices = _slices(area.pk, month, month_last_day(month))
+        slices = _slices(area.pk, month)
         names = Procedure.objects.in_bulk(
             [int(dim[1:]) for dim in slices if dim.startswith("p") and dim[1:].isdigit()]
         )

@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from teranga.cases.services import case_holding_reply
 from teranga.indicators.models import Level, Rollup, StaleDay
-from teranga.indicators.selectors import Area, national_area, series, site_area
+from teranga.indicators.selectors import (
+    Area,
+    SliceError,
+    facts,
+    national_area,
+    series,
+    site_area,
+    weekday_hours,
+)
 from teranga.indicators.services import rollups_rebuild, rollups_refresh
 from teranga.listening.services import response_record
 from teranga.network.models import Role
@@ -113,19 +121,20 @@ def test_region_and_national_month_by_hand(october, small_samples):
     assert region[("tickets", month)].previous == 0  # September: nothing at Thiès
 
 
-def test_previous_period_and_slices(october, small_samples):
+def test_slices_by_month(october, small_samples):
     dakar, thies, civil, land = october
-    area = site_area(dakar)
-    by_proc = _values(area, OCT5, OCT5, "day", dim=f"p{land.pk}")
-    assert by_proc[("tickets", OCT5)].value == 2
-    assert by_proc[("no_show_pct", OCT5)].value == 100.0
-    by_channel = _values(area, OCT5, OCT5, "day", dim="csms")
-    assert by_channel[("responses", OCT5)].value == 1
-    assert by_channel[("satisfaction_pct", OCT5)].value == 0.0
-    national_civil = _values(
-        national_area(), date(2026, 10, 1), date(2026, 10, 31), "month", dim=f"p{civil.pk}"
-    )
-    assert national_civil[("tickets", date(2026, 10, 1))].value == 7
+    area, month, end = site_area(dakar), date(2026, 10, 1), date(2026, 10, 31)
+    by_proc = _values(area, month, end, "month", dim=f"p{land.pk}")
+    assert by_proc[("tickets", month)].value == 2
+    assert by_proc[("no_show_pct", month)].value == 100.0
+    by_channel = _values(area, month, end, "month", dim="csms")
+    assert by_channel[("responses", month)].value == 1
+    assert by_channel[("satisfaction_pct", month)].value == 0.0
+    national_civil = _values(national_area(), month, end, "month", dim=f"p{civil.pk}")
+    assert national_civil[("tickets", month)].value == 7
+    assert national_civil[("wait_median_min", month)].value == 10  # 0, 1, 2, 10 | 15, 25, 50
+    with pytest.raises(SliceError):
+        series(area, OCT5, OCT6, "day", dim=f"p{land.pk}")
 
 
 def test_below_the_minimum_sample_no_value(october):
@@ -234,3 +243,22 @@ def test_rebuilt_equals_incremental(two_sites):
     Rollup.objects.all().delete()
     rollups_rebuild()
     assert _snapshot() == incremental
+
+
+def test_weekday_hours(october, small_samples):
+    """The weekday × hour slices, by month at every level and from site days otherwise."""
+    dakar, thies, civil, _ = october
+    ticket(thies, civil, date(2026, 10, 8), wait=60, service=60, hour=14)  # a Thursday
+    rollups_rebuild(date(2026, 10, 1), date(2026, 10, 31))
+    nation = weekday_hours(national_area(), date(2026, 10, 1), date(2026, 10, 31))
+    assert {k: (f["tickets"], f["within_target"]) for k, f in nation.items()} == {
+        (0, 9): (7, 4),  # Monday 9 h at Dakar
+        (1, 9): (2, 1),  # Tuesday 9 h at Thiès
+        (3, 14): (1, 1),
+    }
+    at_thies = weekday_hours(site_area(thies), date(2026, 10, 6), date(2026, 10, 8))
+    assert {k: f["tickets"] for k, f in at_thies.items()} == {(1, 9): 2, (3, 14): 1}
+    region = Area(Level.REGION, dakar.department.region_id, "Dakar")
+    assert set(weekday_hours(region, date(2026, 10, 1), date(2026, 10, 31))) == {(0, 9)}
+    monday_9 = facts([site_area(dakar)], date(2026, 10, 1), date(2026, 10, 31), None, dim="h009")
+    assert monday_9[(dakar.pk, date(2026, 10, 1))]["tickets"] == 7
