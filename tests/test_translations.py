@@ -27,6 +27,8 @@ PUBLIC_SOURCES = (
     "teranga/listening/templates/listening/tablet/",
     "teranga/listening/posters.py",
     "teranga/cases/templates/cases/public/",
+    "teranga/steering/public.py",
+    "teranga/indicators/catalogue.py",
 )
 
 

@@ -1,10 +1,22 @@
 from django.urls import path
 
-from teranga.steering import dashboards, reports
+from teranga.steering import dashboards, opendata, public, reports
 
 app_name = "steering"
 
 urlpatterns = [
+    # Public results, their poster, open data.
+    path("resultats/", public.results_national, name="results"),
+    path("resultats/<str:code>/", public.results_site, name="results-site"),
+    path(
+        "resultats/<str:code>/affiche-<str:lang>.pdf",
+        public.results_poster,
+        name="results-poster",
+    ),
+    path("open-data/", opendata.documentation, name="open-data"),
+    path("open-data/indicators.csv", opendata.indicators_csv, name="open-data-csv"),
+    path("open-data/indicators.json", opendata.indicators_json, name="open-data-json"),
+    # Staff dashboards.
     path("espace-pro/pilotage/", dashboards.national, name="national"),
     path("espace-pro/pilotage/region/<slug:slug>/", dashboards.region, name="region"),
     path("espace-pro/sites/<str:code>/pilotage/", dashboards.site, name="site"),
