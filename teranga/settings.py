@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "teranga.cases",
     "teranga.listening",
     "teranga.indicators",
+    "teranga.quality",
     "teranga.steering",
     "teranga.jobs",
     "teranga.demo",

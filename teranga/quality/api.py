@@ -1,0 +1,156 @@
+"""Quality API: the current referential, and a site's scores (staff)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from teranga.network.api import ErrorOut
+from teranga.network.auth import bearer
+from teranga.network.permissions import Action, is_staff_member, site_for_user
+from teranga.quality import selectors
+
+router = Router(tags=["quality"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _staff(request: HttpRequest):
+    user = request.auth.user
+    if user is None or not is_staff_member(user):
+        raise PermissionDenied
+    return user
+
+
+class CriterionOut(Schema):
+    code: str
+    title: str
+    kind: str
+    indicator: str | None
+    comparison: str | None
+    threshold: float | None
+    min_sample: int | None
+    weight: int
+    mandatory: bool
+
+
+class EngagementOut(Schema):
+    code: str
+    title: str
+    criteria: list[CriterionOut]
+
+
+class ThemeOut(Schema):
+    code: str
+    title: str
+    engagements: list[EngagementOut]
+
+
+class ReferentialOut(Schema):
+    version: str
+    title: str
+    themes: list[ThemeOut]
+
+
+def _current():
+    referential = selectors.current_referential()
+    if referential is None:
+        raise HttpError(404, _("No quality referential has been published yet."))
+    return referential
+
+
+@router.get(
+    "/quality/referentials/current",
+    auth=bearer,
+    response={200: ReferentialOut, **ERRORS},
+    summary="The current version of the quality referential",
+)
+def referential_current(request: HttpRequest):
+    _staff(request)
+    referential = _current()
+    measured = "measured"
+    return {
+        "version": referential.version,
+        "title": referential.title,
+        "themes": [
+            {
+                "code": t.code,
+                "title": t.title,
+                "engagements": [
+                    {
+                        "code": e.code,
+                        "title": e.title,
+                        "criteria": [
+                            {
+                                "code": c.code,
+                                "title": c.title,
+                                "kind": c.kind,
+                                "indicator": c.indicator if c.kind == measured else None,
+                                "comparison": c.comparison if c.kind == measured else None,
+                                "threshold": c.threshold,
+                                "min_sample": c.min_sample if c.kind == measured else None,
+                                "weight": c.weight,
+                                "mandatory": c.mandatory,
+                            }
+                            for c in e.criteria.all()
+                        ],
+                    }
+                    for e in t.engagements.all()
+                ],
+            }
+            for t in referential.themes.all()
+        ],
+    }
+
+
+class GapOut(Schema):
+    criterion: str
+    reason: str
+    value: float | None
+    sample: int | None
+
+
+class QualityOut(Schema):
+    site: str
+    version: str
+    campaign: str | None
+    period_from: str
+    period_to: str
+    overall: float
+    themes: dict[str, float]
+    engagements: dict[str, float]
+    label_ready: bool
+    gaps: list[GapOut]
+
+
+@router.get(
+    "/sites/{code}/quality",
+    auth=bearer,
+    response={200: QualityOut, **ERRORS},
+    summary="A site's quality scores: the live pre-score over the last quarter",
+)
+def site_quality(request: HttpRequest, code: str):
+    site = site_for_user(_staff(request), code, Action.VIEW)
+    referential = _current()
+    first, last = selectors.last_quarter()
+    result = selectors.live_score(site, referential, first, last)
+    return {
+        "site": site.code,
+        "version": referential.version,
+        "campaign": None,
+        "period_from": first.isoformat(),
+        "period_to": last.isoformat(),
+        "overall": result.overall,
+        "themes": result.themes,
+        "engagements": result.engagements,
+        "label_ready": result.label_ready,
+        "gaps": [
+            {
+                "criterion": code,
+                "reason": result.criteria[code].reason,
+                "value": result.criteria[code].value,
+                "sample": result.criteria[code].sample,
+            }
+            for code in result.gaps
+        ],
+    }

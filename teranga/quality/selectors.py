@@ -1,0 +1,66 @@
+"""Reading the referential and scoring a site from the indicators of a period."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from teranga.indicators.catalogue import by_code
+from teranga.indicators.facts import Facts
+from teranga.indicators.selectors import facts, site_area
+from teranga.network.models import Site
+from teranga.quality import scoring
+from teranga.quality.models import Criterion, Referential
+
+
+def current_referential() -> Referential | None:
+    """The current version with its themes, engagements and criteria (4 queries)."""
+    return (
+        Referential.objects.filter(is_current=True)
+        .prefetch_related("themes__engagements__criteria")
+        .first()
+    )
+
+
+def specs(referential: Referential) -> list[scoring.Spec]:
+    return [
+        scoring.Spec(
+            code=c.code,
+            engagement=e.code,
+            theme=t.code,
+            kind=c.kind,
+            weight=c.weight,
+            mandatory=c.mandatory,
+            indicator=c.indicator,
+            comparison=c.comparison,
+            threshold=c.threshold,
+            min_sample=c.min_sample or 0,
+        )
+        for t in referential.themes.all()
+        for e in t.engagements.all()
+        for c in e.criteria.all()
+    ]
+
+
+def last_quarter() -> tuple[date, date]:
+    """The three whole months before the current one."""
+    end = timezone.localdate().replace(day=1) - timedelta(days=1)
+    start = end.replace(day=1)
+    for _ in range(2):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def measures(site: Site, first: date, last: date, indicators: set[str]) -> dict:
+    """indicator code → (value, sample) for the site over [first, last] (one query): the raw
+    measure, the criterion applying its own minimum sample."""
+    found = facts([site_area(site)], first, last, None).get((site.pk, first)) or Facts()
+    catalogue = by_code()
+    return {code: catalogue[code].measure(found) for code in indicators}
+
+
+def live_score(site: Site, referential: Referential, first: date, last: date) -> scoring.Result:
+    """The pre-score from the data of [first, last]: measured criteria only carry a value;
+    declared and observed ones count as unanswered until a campaign or an audit says more."""
+    criteria = specs(referential)
+    wanted = {s.indicator for s in criteria if s.kind == Criterion.Kind.MEASURED}
+    return scoring.score(criteria, measures=measures(site, first, last, wanted))
