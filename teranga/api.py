@@ -10,8 +10,8 @@ from teranga.cases.errors import CasesError
 from teranga.listening.api import router as listening_router
 from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
-from teranga.reception.api import router as reception_router
 from teranga.quality.api import router as quality_router
+from teranga.reception.api import router as reception_router
 from teranga.reception.errors import ReceptionError
 from teranga.steering.api import router as steering_router
 

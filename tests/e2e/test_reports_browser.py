@@ -47,7 +47,11 @@ def test_a_site_manager_downloads_the_monthly_pdf_and_sees_its_progress(
     target = tmp_path / "report.pdf"
     download.value.save_as(target)
     assert "Espace Sénégal Services de Dakar" in PdfReader(target).pages[0].extract_text()
-    page.wait_for_function(
-        "document.getElementById('report-status').textContent.includes('téléchargé')"
-    )
+    # Polled from Python: the page's CSP forbids the eval that wait_for_function needs.
+    status = page.locator("#report-status")
+    for _ in range(100):
+        if "téléchargé" in status.text_content():
+            break
+        page.wait_for_timeout(100)
+    assert "téléchargé" in status.text_content()
     context.close()

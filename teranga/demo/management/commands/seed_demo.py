@@ -7,13 +7,15 @@ from teranga.demo.reception import demo_reception
 from teranga.indicators.services import rollups_rebuild
 from teranga.network.models import Site
 from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from teranga.quality.services import referential_publish_default
 
 
 class Command(BaseCommand):
     help = (
         "Load the reference network, one demo user per role and, at the pilot sites, a "
         "morning of activity, four weeks of users' ratings, complaints and tracked requests, "
-        "then the indicators' rollups (demo mode only; idempotent)."
+        "the quality referential shipped with Teranga, then the indicators' rollups (demo mode "
+        "only; idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -23,6 +25,7 @@ class Command(BaseCommand):
                 "(make run does) on a machine that is not in production."
             )
         counts = demo_seed()
+        referential_publish_default()
         for site in Site.objects.filter(is_pilot=True).order_by("code"):
             demo_reception(site)
             demo_cases(site)
