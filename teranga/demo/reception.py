@@ -66,8 +66,12 @@ def demo_reception(site: Site) -> None:
         return
     rng = random.Random(f"{site.code}{today}")
     history = []
-    for weeks in range(1, 5):
-        history += _history(site, today - timedelta(weeks=weeks), rng)
+    past = [today - timedelta(weeks=weeks) for weeks in range(1, 5)]
+    # Days that generate_history (or an earlier seed) already filled keep their tickets.
+    filled = set(Ticket.objects.filter(site=site, day__in=past).values_list("day", flat=True))
+    for day in past:
+        if day not in filled:
+            history += _history(site, day, rng)
     # Feedback codes are unique: drop the rare collisions of the random draw.
     taken = set(
         Ticket.objects.filter(feedback_code__in=[t.feedback_code for t in history]).values_list(
