@@ -1,9 +1,12 @@
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from teranga.demo.history import DEFAULT_SEED, Progress, history_generate
+from teranga.indicators.services import rollups_rebuild
 from teranga.network.models import Site
 
 
@@ -12,7 +15,7 @@ class Command(BaseCommand):
         "Write a synthetic history of the N days before today (never today): tickets with "
         "realistic arrivals, waits and service times, users' ratings, complaints and tracked "
         "requests. Deterministic for a seed; (site, day) pairs that already have tickets are "
-        "skipped (demo mode only)."
+        "skipped; the indicators' rollups of those months are rebuilt (demo mode only)."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +27,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
         parser.add_argument("--quiet", action="store_true", help="no progress lines")
+        parser.add_argument(
+            "--no-rollups",
+            action="store_true",
+            help="do not rebuild the indicators' rollups of the generated months afterwards",
+        )
 
-    def handle(self, *args, days, sites, seed, quiet, verbosity, **options):
+    def handle(self, *args, days, sites, seed, quiet, no_rollups, verbosity, **options):
         if not settings.TERANGA_DEMO:
             raise CommandError(
                 "Synthetic history is refused outside demo mode: set TERANGA_DEMO=1 "
@@ -51,6 +59,12 @@ class Command(BaseCommand):
         totals = history_generate(days=days, sites=selected, seed=seed, progress=progress)
         if verbosity > 0:
             self.stdout.write(_summary(totals))
+        if not no_rollups:
+            today = timezone.localdate()
+            run = rollups_rebuild(today - timedelta(days=days), today)
+            if verbosity > 0:
+                seconds = (run.finished_at - run.started_at).total_seconds()
+                self.stdout.write(f"Indicators' rollups rebuilt in {seconds:.1f} s.")
 
 
 def _rate(n: int, seconds: float) -> str:
