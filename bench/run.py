@@ -6,9 +6,10 @@ each measured URL from a separate process (wrk when installed, else Python proce
 bench/loadgen.py). Then complaint submission and the staff inbox with 10,000 cases
 (bench/cases.py). Then the reception's budgets (bench/reception.py) on SQLite and on a
 throwaway PostgreSQL cluster (bench/pg.py), each with an empty history and with --history N
-past tickets (bench/history.py), with EXPLAIN of the hot queries and a profile of ticket issue
-(bench/djtasks.py). Optionally (default) also times a fresh clone to a serving `make run`, with
-pip's cache disabled so that every package is downloaded. Nothing is cached between runs.
+past tickets of synthetic history (generate_history, through bench/history.py), with EXPLAIN
+of the hot queries and a profile of ticket issue (bench/djtasks.py). Optionally (default) also
+times a fresh clone to a serving `make run`, with pip's cache disabled so that every package is
+downloaded. Nothing is cached between runs.
 Figures are relative to this machine: compare ratios within one run.
 """
 
@@ -222,7 +223,10 @@ def main() -> None:
         help="do not time a fresh clone to a serving `make run`",
     )
     parser.add_argument(
-        "--history", type=int, default=None, help="past tickets loaded (default 12_000_000)"
+        "--history",
+        type=int,
+        default=None,
+        help="past tickets generated (default 12_000_000: about 5 years at 46 sites)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="small history, fewer requests: for trying things"
