@@ -21,6 +21,7 @@ run: install
 	TERANGA_ENV=dev $(BIN)/pybabel -q compile -d locale -D django
 	TERANGA_ENV=dev $(BIN)/python manage.py migrate --no-input -v0
 	TERANGA_ENV=dev $(BIN)/python manage.py seed_demo
+	# 90 days of synthetic history at every site (days already filled are kept).
 	TERANGA_ENV=dev $(BIN)/python manage.py generate_history --days 90
 	# The worker sends queued SMS (to var/sms.jsonl in dev) while the server runs.
 	TERANGA_ENV=dev $(BIN)/python manage.py run_worker & worker=$$!; \

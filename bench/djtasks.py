@@ -1,7 +1,7 @@
 """In-process tasks of the bench, run as `python bench/djtasks.py TASK …` under the same
 environment (settings, database) as the served platform. Each prints one JSON document.
 
-  history N            load N past tickets (bench/history.py)
+  history N            about N past tickets of synthetic history (bench/history.py)
   queue-set SITE W     make exactly W tickets wait at SITE today (issues or drops some)
   explain SITE         capture the SQL of the hot requests and EXPLAIN each statement
   live SITE            time selectors.live_view / staffing_advice in-process

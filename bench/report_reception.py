@@ -50,9 +50,10 @@ def render(backends: list[dict], args, size: dict) -> list[str]:
         return lines
     lines += [
         "Each database is measured twice from scratch: freshly seeded (demo network, a morning "
-        f"at the pilot sites: the *empty* history), then with {n} past tickets loaded in SQL "
-        "(bench/history.py). Ticket issue: POST `/api/v1/sites/DKR/tickets` with a kiosk's "
-        "bearer token, a fresh client_id per request and the site's procedures in turn, "
+        f"at the pilot sites: the *empty* history), then with {n} past tickets of synthetic "
+        "history (generate_history, through bench/history.py). Ticket issue: POST "
+        "`/api/v1/sites/DKR/tickets` with a kiosk's bearer token, a fresh client_id per "
+        "request and the site's procedures in turn, "
         f"{size['requests']} requests (at most {size['seconds']} s) over 8 keep-alive "
         "connections (saturation: the p95 and throughput budgets), GET `/api/v1/health` the "
         "same way in the same server run (the ratio), then half as many issues over 2 "
@@ -279,19 +280,16 @@ def _details(backends, n) -> list[str]:
     for b in backends:
         h = b.get("history_load")
         if h:
+            phases = h.get("phases", {})
+            cost = ", ".join(
+                f"{name} {p['wall_s']} s (CPU {p['cpu_s']} s)" for name, p in phases.items()
+            )
             lines.append(
-                f"- {b['backend']}: {h['inserted']:,} rows inserted ({h['requested']:,} asked"
-                f"; {h['total_tickets']:,} tickets in all) over {h['sites']} sites and "
-                f"{h['days']} days ({h['first_day']} … {h['last_day']}) in {h['seconds']} s "
-                f"(insert {h.get('insert_s')} s, indexes {h.get('indexes_s')} s"
-                + (f", ANALYZE {h['analyze_s']} s" if "analyze_s" in h else "")
-                + (
-                    f"; {h['dropped_code_collisions']} rows dropped whose feedback code a demo "
-                    "ticket held"
-                    if "dropped_code_collisions" in h
-                    else ""
-                )
-                + ")."
+                f"- {b['backend']}: {h['inserted']:,} tickets written by generate_history "
+                f"({h['requested']:,} asked; {h['total_tickets']:,} in all) over {h['sites']} "
+                f"sites and {h['days']} days ({h['first_day']} … {h['last_day']}), with "
+                f"{h['ratings']:,} ratings and {h['cases']:,} cases, in {h['seconds']} s: "
+                f"**{h['tickets_per_s']:,} tickets/s** while writing tickets; {cost}."
             )
     lines.append("")
     return lines

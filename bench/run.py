@@ -8,11 +8,11 @@ bench/loadgen.py). Then complaint submission and the staff inbox with 10,000 cas
 at the 46 sites: generation, rollup rebuild, indicators API and dashboards, against DuckDB on
 the same tickets in Parquet (bench/indicators.py). Then the reception's budgets
 (bench/reception.py) on SQLite and on a throwaway PostgreSQL cluster (bench/pg.py), each
-with an empty history and with --history N past tickets (bench/history.py), with EXPLAIN of
-the hot queries and a profile of ticket issue (bench/djtasks.py). Optionally (default) also
-times a fresh clone to a serving `make run`, with pip's cache disabled so that every package
-is downloaded. Nothing is cached between runs. Figures are relative to this machine: compare
-ratios within one run.
+with an empty history and with --history N past tickets of synthetic history
+(generate_history, through bench/history.py), with EXPLAIN of the hot queries and a profile
+of ticket issue (bench/djtasks.py). Optionally (default) also times a fresh clone to a
+serving `make run`, with pip's cache disabled so that every package is downloaded. Nothing is
+cached between runs. Figures are relative to this machine: compare ratios within one run.
 """
 
 import argparse
@@ -226,7 +226,10 @@ def main() -> None:
         help="do not time a fresh clone to a serving `make run`",
     )
     parser.add_argument(
-        "--history", type=int, default=None, help="past tickets loaded (default 12_000_000)"
+        "--history",
+        type=int,
+        default=None,
+        help="past tickets generated (default 12_000_000: about 5 years at 46 sites)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="small history, fewer requests: for trying things"

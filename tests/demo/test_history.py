@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from teranga.cases import services as cases
 from teranga.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseSequence, Kind
-from teranga.demo.history import history_generate
+from teranga.demo.history import days_for, history_generate
 from teranga.listening.models import Response
 from teranga.network.models import OpeningHours
 from teranga.network.selectors import working_calendar
@@ -326,3 +326,11 @@ def test_the_command_shows_progress_unless_quiet(network, settings):
     assert err.getvalue() == ""
     assert Ticket.objects.filter(site__code="DKR").exists()
     assert not Ticket.objects.filter(~Q(site__code__in=["DKR", "THS"])).exists()
+
+
+def test_days_for_tells_how_many_days_hold_a_number_of_tickets(network):
+    days = days_for(3000, sites=[network["THS"]])
+    assert history_generate(days=days - 1, sites=[network["THS"]]).tickets < 3000
+    assert (
+        Ticket.objects.count() + history_generate(days=days, sites=[network["THS"]]).tickets >= 3000
+    )
