@@ -50,6 +50,8 @@ HOST, PORT = loadgen.HOST, loadgen.PORT
 TARGETS = [
     ("Public home page", "/", 60, 50),
     ("Public site page (Dakar)", "/espaces/DKR/", 60, 50),
+    ("Public results of a site (Dakar)", "/resultats/DKR/", 60, 50),
+    ("Public results of the network", "/resultats/", 60, 50),
     ("API: GET /api/v1/sites", "/api/v1/sites", None, 50),
 ]
 
