@@ -10,8 +10,6 @@ load goes through loadgen (wrk when installed) with a logged-in site manager's c
 import http.client
 import json
 import multiprocessing
-import os
-import signal
 import statistics
 import subprocess
 import time
@@ -157,28 +155,8 @@ def bench_cases(env: dict, tmp: Path, log, *, requests: int, seconds: float) -> 
         _manage(env, "shell", "-c", LOAD_CASES.format(n=CASES)).split()[-1]
     )
     result["queries_loaded"] = _queries(env)
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "teranga.wsgi",
-            "-b",
-            f"{HOST}:{PORT}",
-            "-w",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = reception.Server(env, reception.DEFAULT_CONFIG)
     try:
-        for _ in range(100):
-            try:
-                if reception.request("GET", "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
         log("cases: complaint submission")
         _submit(100, 2, 5)  # warm-up
         result["submit"] = _submit(requests, 2, seconds)
@@ -195,8 +173,7 @@ def bench_cases(env: dict, tmp: Path, log, *, requests: int, seconds: float) -> 
             assert set(figures["statuses"]) == {"200"}, figures["statuses"]
             result["inbox"][label] = figures
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
     return result
 
 

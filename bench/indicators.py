@@ -10,8 +10,6 @@ logged-in national administrator's cookie through loadgen (wrk when installed).
 """
 
 import csv
-import os
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -181,20 +179,8 @@ def bench_indicators(env: dict, tmp: Path, log, *, days: int, requests: int, sec
     result["parquet"] = _export_parquet(sqlite_path, parquet)
     result["duckdb"] = _duckdb(parquet, first, last)
     parquet.unlink()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "teranga.wsgi", "-b", f"{HOST}:{PORT}", "-w", "2"]
-        + ["--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = reception.Server(env, reception.DEFAULT_CONFIG)
     try:
-        for _ in range(100):
-            try:
-                if reception.request("GET", "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
         cookie = reception.login("admin", "teranga-demo-2026")
         span = f"from={first}&to={last}&granularity=month"
         api = f"/api/v1/indicators?level=national&{span}"
@@ -220,8 +206,7 @@ def bench_indicators(env: dict, tmp: Path, log, *, days: int, requests: int, sec
                 {"label": label, "path": path, "budget_ms": budget, "bytes": len(body), **figures}
             )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
     return result
 
 

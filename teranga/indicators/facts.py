@@ -36,9 +36,6 @@ class Facts:
     def __getitem__(self, name: str) -> int:
         return self.counts[name]
 
-    def is_empty(self) -> bool:
-        return not any(self.counts.values())
-
     def row_values(self) -> dict:
         """The Rollup fields holding these facts."""
         return {
@@ -46,9 +43,6 @@ class Facts:
             "wait_hist": histograms.encode(self.wait),
             "service_hist": histograms.encode(self.service),
         }
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Facts) and self.row_values() == other.row_values()
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts.items() if v)

@@ -47,6 +47,12 @@ def period_after(start: date, granularity: str) -> date:
     return start
 
 
+def months_back(day: date, months: int) -> date:
+    """The first day of the month `months` months before the month of `day`."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
 def period_before(start: date, granularity: str) -> date:
     return period_start(start - DAY, granularity)
 

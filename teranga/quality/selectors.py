@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from teranga.indicators.catalogue import by_code
 from teranga.indicators.facts import Facts
-from teranga.indicators.selectors import facts, site_area
+from teranga.indicators.selectors import facts, months_back, site_area
 from teranga.network.models import Site
 from teranga.quality import scoring
 from teranga.quality.models import Criterion, Referential
@@ -44,10 +44,7 @@ def specs(referential: Referential) -> list[scoring.Spec]:
 def last_quarter() -> tuple[date, date]:
     """The three whole months before the current one."""
     end = timezone.localdate().replace(day=1) - timedelta(days=1)
-    start = end.replace(day=1)
-    for _ in range(2):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start, end
+    return months_back(end, 2), end
 
 
 def measures(site: Site, first: date, last: date, indicators: set[str]) -> dict:

@@ -17,6 +17,7 @@ from teranga.indicators.catalogue import by_code, catalogue
 from teranga.indicators.selectors import (
     SliceError,
     last_update,
+    months_back,
     national_area,
     series,
     site_area,
@@ -27,7 +28,7 @@ from teranga.network.auth import Principal, bearer
 from teranga.network.models import Procedure
 from teranga.steering import public
 from teranga.steering.access import area_for_user
-from teranga.steering.periods import MAX_PERIODS, months_back, period_count
+from teranga.steering.periods import MAX_PERIODS, period_count
 
 router = Router(tags=["steering"])
 

@@ -28,6 +28,7 @@ from teranga.indicators.selectors import (
     Area,
     facts,
     last_update,
+    months_back,
     national_area,
     period_start,
     series,
@@ -41,7 +42,7 @@ from teranga.reception.models import Ticket
 from teranga.reception.selectors import live_view
 from teranga.steering import charts
 from teranga.steering.access import area_for_user, sees_nation
-from teranga.steering.periods import DAY, Period, months_back, period_choices, period_parse
+from teranga.steering.periods import DAY, Period, period_choices, period_parse
 
 # The trends drawn on every dashboard (12 months, with the target line when there is one).
 TREND_CODES = (

@@ -28,12 +28,6 @@ def period_count(first: date, last: date, granularity: str) -> int:
     raise ValueError(f"unknown granularity {granularity!r}")
 
 
-def months_back(day: date, months: int) -> date:
-    """The first day of the month `months` months before the month of `day`."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return date(year, month + 1, 1)
-
-
 @dataclass(frozen=True)
 class Period:
     first: date
