@@ -262,6 +262,20 @@ SMS_SHORT_CODE = env_str("SMS_SHORT_CODE", default="21046")
 INDICATORS_MIN_SAMPLE = env_int("INDICATORS_MIN_SAMPLE", 30)
 INDICATORS_MIN_CASES = env_int("INDICATORS_MIN_CASES", 10)
 
+# Quality (Marianne approach): the label needs every mandatory criterion met and this score (%).
+QUALITY_LABEL_THRESHOLD = env_int("QUALITY_LABEL_THRESHOLD", 75)
+# The label is valid 3 years with a follow-up audit at 18 months; reminders go this many days
+# before each date.
+QUALITY_LABEL_VALIDITY_MONTHS = env_int("QUALITY_LABEL_VALIDITY_MONTHS", 36)
+QUALITY_LABEL_FOLLOW_UP_MONTHS = env_int("QUALITY_LABEL_FOLLOW_UP_MONTHS", 18)
+QUALITY_LABEL_REMINDER_DAYS = [
+    int(d) for d in env_list("QUALITY_LABEL_REMINDER_DAYS", ["90", "30", "7"])
+]
+# A mystery check passes at this score out of 10 (the Baromètre Marianne level).
+QUALITY_MYSTERY_PASS_LEVEL = env_int("QUALITY_MYSTERY_PASS_LEVEL", 7)
+# Evidence files: PDF, JPEG, PNG, XLSX, DOCX or ODT, at most this size.
+QUALITY_EVIDENCE_MAX_BYTES = env_int("QUALITY_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
 # Aggregator callbacks (USSD, inbound SMS): a shared secret (URL ?secret= or header
 # X-Teranga-Secret) and an allow-list of source addresses (empty: any). In the demo, with no
 # secret set, requests from this machine are accepted so that anyone can try them with curl.

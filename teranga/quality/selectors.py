@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from teranga.indicators.catalogue import by_code
@@ -60,4 +61,8 @@ def live_score(site: Site, referential: Referential, first: date, last: date) ->
     declared and observed ones count as unanswered until a campaign or an audit says more."""
     criteria = specs(referential)
     wanted = {s.indicator for s in criteria if s.kind == Criterion.Kind.MEASURED}
-    return scoring.score(criteria, measures=measures(site, first, last, wanted))
+    return scoring.score(
+        criteria,
+        measures=measures(site, first, last, wanted),
+        label_threshold=settings.QUALITY_LABEL_THRESHOLD,
+    )
