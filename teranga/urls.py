@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("teranga.steering.urls")),
+    path("", include("teranga.quality.urls")),
     path("", include("teranga.listening.urls")),
     path("", include("teranga.reception.urls")),
     path("", include("teranga.cases.urls")),

@@ -38,6 +38,7 @@ from teranga.cases.models import (
     Notification,
     Status,
 )
+from teranga.lib import files
 from teranga.lib.facts import past_day_changed
 from teranga.lib.phones import phone_e164
 from teranga.messaging.models import OutboundSms
@@ -694,12 +695,8 @@ def case_rate(*, case: Case, rating: int) -> Case:
 
 # --- attachments --------------------------------------------------------------------------
 
-# Recognised by their first bytes, not by the name or the type the browser claims.
-SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
+# Scanned letters and photos.
+ATTACHMENT_TYPES = frozenset({files.PDF, files.PNG, files.JPEG})
 
 
 @transaction.atomic
@@ -710,10 +707,8 @@ def attachment_add(*, case: Case, actor, upload) -> CaseAttachment:
             _("The file is too large (%(max)d MB at most).")
             % {"max": settings.CASES_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
-    head = upload.read(8)
-    upload.seek(0)
-    content_type = next((t for sig, t in SIGNATURES.items() if head.startswith(sig)), None)
-    if content_type is None or upload.size == 0:
+    content_type = files.sniff(upload, ATTACHMENT_TYPES)
+    if content_type is None:
         raise Invalid(_("Only PDF, JPEG and PNG files are accepted."))
     attachment = CaseAttachment(
         case=case,
