@@ -3,13 +3,14 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from teranga.network.api import ErrorOut
 from teranga.network.auth import bearer
-from teranga.network.permissions import Action, is_staff_member, site_for_user
-from teranga.quality import selectors
+from teranga.network.permissions import Action, is_national_admin, is_staff_member, site_for_user
+from teranga.quality import selectors, services
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -101,6 +102,53 @@ def referential_current(request: HttpRequest):
             for t in referential.themes.all()
         ],
     }
+
+
+class PublishedOut(Schema):
+    version: str
+    current: bool
+
+
+class ProblemsOut(ErrorOut):
+    problems: list[str] = Field(description="every problem found, with its line")
+
+
+@router.post(
+    "/quality/referentials",
+    auth=bearer,
+    response={201: PublishedOut, 409: ErrorOut, 422: ProblemsOut, **ERRORS},
+    summary="Publish a new referential version (national team)",
+    description=(
+        "The body is the referential's data file (JSON, as downloaded from the referential "
+        "page). `?current=false` publishes it without making it current. A file with a missing "
+        "indicator, a duplicated code or a weight out of range is refused with the exact line, "
+        "and nothing is written."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+def referential_publish(request: HttpRequest, current: bool = True):
+    user = _staff(request)
+    if not is_national_admin(user):
+        raise PermissionDenied
+    try:
+        data = services.referential_parse(request.body.decode("utf-8", "replace"))
+        referential, _created = services.referential_publish(
+            data, make_current=current, new_only=True, actor=user
+        )
+    except services.VersionExists as exc:
+        return Status(409, {"detail": exc.problems[0]})
+    except services.InvalidReferential as exc:
+        return Status(
+            422,
+            {"detail": _("The referential is refused, nothing was published."),
+             "problems": exc.problems},
+        )  # fmt: skip
+    return Status(201, {"version": referential.version, "current": referential.is_current})
 
 
 class GapOut(Schema):

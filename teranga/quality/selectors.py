@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from teranga.indicators.catalogue import by_code
@@ -20,6 +21,11 @@ def current_referential() -> Referential | None:
         .prefetch_related("themes__engagements__criteria")
         .first()
     )
+
+
+def referential_versions():
+    """Every version, newest first, with the number of campaigns that used it."""
+    return Referential.objects.annotate(campaign_count=Count("campaigns")).order_by("-created_at")
 
 
 def specs(referential: Referential) -> list[scoring.Spec]:

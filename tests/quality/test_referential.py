@@ -17,6 +17,7 @@ from teranga.quality.selectors import last_quarter
 from teranga.quality.services import (
     DEFAULT_REFERENTIAL,
     InvalidReferential,
+    referential_parse,
     referential_publish,
     referential_publish_default,
 )
@@ -152,3 +153,36 @@ def test_api_site_quality_live_prescore(client, two_sites):
     partner = staff(Role.PARTNER)
     assert _get(client, "/api/v1/sites/DKR/quality", partner).status_code == 200
     assert _get(client, "/api/v1/sites/NOPE/quality", partner).status_code == 404
+
+
+def _opening_line(text: str, code: str, occurrence: int = 0) -> int:
+    """The line (1-based) of the `{` opening the object whose code is `code`."""
+    lines = text.splitlines()
+    found = [i for i, line in enumerate(lines) if f'"code": "{code}"' in line][occurrence]
+    return next(i for i in range(found, -1, -1) if lines[i].rstrip().endswith("{")) + 1
+
+
+def test_problems_name_their_exact_line(db):
+    data = copy.deepcopy(_data())
+    data["version"] = "ESS-lines"
+    reception = data["themes"][1]["engagements"][1]["criteria"]
+    del reception[0]["indicator"]  # ACC-2.1: a measured criterion without its indicator
+    reception[1]["weight"] = 11  # ACC-2.2: out of range
+    data["themes"][2]["engagements"][0]["criteria"][1]["code"] = "ACC-2.3"  # duplicated
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    with translation.override("en"), pytest.raises(InvalidReferential) as caught:
+        referential_publish(referential_parse(text))
+    assert caught.value.problems == [
+        f"Line {_opening_line(text, 'ACC-2.1')}: ACC-2.1: a measured criterion needs an indicator.",
+        f"Line {_opening_line(text, 'ACC-2.2')}: ACC-2.2: the weight must be a whole number "
+        "from 1 to 10.",
+        f"Line {_opening_line(text, 'ACC-2.3', 1)}: ACC-2.3 appears twice.",
+    ]
+    assert not Referential.objects.filter(version="ESS-lines").exists()
+
+
+def test_a_syntax_error_names_its_line(db):
+    with translation.override("en"), pytest.raises(InvalidReferential, match="Line 3: not valid"):
+        referential_parse('{\n  "version": "X",\n  "themes": [,]\n}')
+    with translation.override("en"), pytest.raises(InvalidReferential, match="one JSON object"):
+        referential_parse("[1, 2]")

@@ -1,9 +1,13 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from teranga.quality.services import DEFAULT_REFERENTIAL, InvalidReferential, referential_publish
+from teranga.quality.services import (
+    DEFAULT_REFERENTIAL,
+    InvalidReferential,
+    referential_parse,
+    referential_publish,
+)
 
 
 class Command(BaseCommand):
@@ -18,11 +22,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, not_current, **options):
         try:
-            data = json.loads(Path(file).read_text(encoding="utf-8"))
+            text = Path(file).read_text(encoding="utf-8")
         except (OSError, ValueError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from None
         try:
-            referential, created = referential_publish(data, make_current=not not_current)
+            referential, created = referential_publish(
+                referential_parse(text), make_current=not not_current
+            )
         except InvalidReferential as exc:
             raise CommandError("Invalid referential:\n- " + "\n- ".join(exc.problems)) from None
         state = "published" if created else "already published"
