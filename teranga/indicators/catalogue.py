@@ -20,12 +20,12 @@ from teranga.lib.histograms import percentile
 class Indicator:
     code: str
     name: str  # lazy: translated through the catalogs (fr, wo, en)
-    unit: str  # "count", "min", "%", "points"
+    unit: str  # "count", "min", "%", "points", "/10"
     higher_is_better: bool | None  # None: a volume, neither better nor worse
     target: float | None
     min_sample: int
     measure: Callable[[Facts], tuple[float | None, int]]  # (value, sample)
-    family: str  # "reception", "listening", "cases"
+    family: str  # "reception", "listening", "cases", "quality"
 
     def value(self, facts: Facts) -> tuple[float | None, int]:
         value, sample = self.measure(facts)
@@ -54,6 +54,10 @@ def _wait_pct(p: int):
 def _net(f: Facts):
     n = f["responses"]
     return (round(100 * (f["satisfied"] - f["dissatisfied"]) / n, 1) if n else None), n
+
+
+def _mean_of_tenths(total: str, count: str):
+    return lambda f: ((round(f[total] / f[count] / 10, 1) if f[count] else None), f[count])
 
 
 def _catalogue() -> tuple[Indicator, ...]:
@@ -85,6 +89,18 @@ def _catalogue() -> tuple[Indicator, ...]:
           cases, lambda f: _pct(f["complaints_on_time"], f["complaints_due"]), "cases"),
         I("requests_on_time_pct", _("Requests completed on time"), "%", True, 90, cases,
           lambda f: _pct(f["requests_on_time"], f["requests_due"]), "cases"),
+        # From the quality app's own records (see facts.CONTRIBUTED): every check, assessment,
+        # trained person and action counts, so no minimum beyond one.
+        I("mystery_score", _("Mystery check score"), "/10", True,
+          settings.QUALITY_MYSTERY_PASS_LEVEL, 1,
+          _mean_of_tenths("mystery_tenths", "mystery_checks"), "quality"),
+        I("self_assessment_pct", _("Self-assessment score"), "%", True,
+          settings.QUALITY_LABEL_THRESHOLD, 1,
+          _mean_of_tenths("assessment_tenths", "assessments"), "quality"),
+        I("staff_trained_pct", _("Staff trained on the referential"), "%", True, 100, 1,
+          lambda f: _pct(f["staff_trained"], f["staff"]), "quality"),
+        I("actions_on_time_pct", _("Improvement actions done on time"), "%", True, 80, 1,
+          lambda f: _pct(f["actions_on_time"], f["actions_due"]), "quality"),
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext
 
 from teranga.indicators.catalogue import Indicator, catalogue
-from teranga.indicators.facts import VALUE_FIELDS, Facts
+from teranga.indicators.facts import VALUE_FIELDS, Facts, contributions
 from teranga.indicators.models import Grain, Level, Refresh, Rollup
 from teranga.indicators.services import month_start, next_month
 from teranga.network.models import Site
@@ -83,12 +83,20 @@ def _whole_months(start: date, end: date) -> bool:
 
 
 def facts(
-    areas: list[Area], first: date, last: date, granularity: str | None, *, dim: str = ""
+    areas: list[Area],
+    first: date,
+    last: date,
+    granularity: str | None,
+    *,
+    dim: str = "",
+    contributed: bool = True,
 ) -> dict[tuple[int, date], Facts]:
     """{(area pk, period start): Facts} for areas of one level over [first, last], by
     period of `granularity` (None: the whole range as one period keyed by `first`), in one
-    query. Periods are whole: a month asked from its 15th still counts from its 1st. A slice
-    `dim` ("p<procedure pk>", "c<rating channel>", "h<weekday><hour>") needs whole months."""
+    query — plus the contributors' few (facts.CONTRIBUTED) unless `contributed` is False.
+    Periods are whole: a month asked from its 15th still counts from its 1st. A slice `dim`
+    ("p<procedure pk>", "c<rating channel>", "h<weekday><hour>") needs whole months and has
+    no contributed counts."""
     if not areas:
         return {}
     if granularity:
@@ -114,6 +122,15 @@ def facts(
     out: dict[tuple[int, date], Facts] = defaultdict(Facts)
     for values in rows.values("area", "period", *VALUE_FIELDS).iterator(chunk_size=2000):
         out[(values["area"], key_period(values["period"]))].add(Facts.of_values(values))
+    if contributed and not dim:
+        if granularity:
+            starts = period_starts(start, end - DAY, granularity)
+            periods = [(s, period_after(s, granularity)) for s in starts]
+        else:
+            periods = [(first, end)]
+        for key, counts in contributions(areas[0].level, [a.pk for a in areas], periods):
+            for name, value in counts.items():
+                out[key].counts[name] += value
     return out
 
 
@@ -167,8 +184,9 @@ def series(
     value beside each one."""
     starts = period_starts(first, last, granularity)
     before = period_before(starts[0], granularity)
-    found = facts([area], before, last, granularity, dim=dim)
     indicators = [i for i in catalogue() if codes is None or i.code in codes]
+    contributed = any(i.family == "quality" for i in indicators)
+    found = facts([area], before, last, granularity, dim=dim, contributed=contributed)
     empty = Facts()
     out = []
     for indicator in indicators:

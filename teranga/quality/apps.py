@@ -6,3 +6,9 @@ class QualityConfig(AppConfig):
     name = "teranga.quality"
     label = "quality"
     verbose_name = _("Quality referential")
+
+    def ready(self):
+        from teranga.indicators.facts import contributor
+        from teranga.quality.figures import contribute
+
+        contributor(contribute)

@@ -30,6 +30,8 @@ def number(value: float | None, unit: str = "") -> str:
         return f"{text} %"
     if unit == "min":
         return f"{text} min"
+    if unit == "/10":
+        return f"{text}/10"
     return text
 
 

@@ -150,7 +150,7 @@ def _cell(indicator: Indicator, found: Facts) -> Cell:
 def area_results(area: Area, period: Period | None = None) -> Results:
     """The public figures of one area (a site or the nation): 2 queries."""
     period = period or results_period()
-    found = facts([area], period.first, period.today, "month")
+    found = facts([area], period.first, period.today, "month", contributed=False)
     empty = Facts()
     starts = period_starts(period.first, period.last, "month")
     year = Facts()
@@ -179,7 +179,7 @@ def sites_results(period: Period | None = None) -> list[SiteRow]:
     (region, then town): 3 queries whatever the number of sites."""
     period = period or results_period()
     sites = [s for region in network_selectors.regions_with_sites() for s in region.site_list]
-    found = facts([site_area(s) for s in sites], period.first, period.last, None)
+    found = facts([site_area(s) for s in sites], period.first, period.last, None, contributed=False)
     indicators, empty = _indicators(), Facts()
     return [
         SiteRow(s, {i.code: _cell(i, found.get((s.pk, period.first), empty)) for i in indicators})

@@ -193,9 +193,9 @@ def figure_text(value: float | None, unit: str) -> str:
     """A value as French readers write it: `1 234`, `12 min`, `57,1 %`, `16,7 pts`."""
     if value is None:
         return "—"
-    places = 1 if unit in ("%", "points") else 0
+    places = 1 if unit in ("%", "points", "/10") else 0
     number = formats.number_format(value, places, use_l10n=True, force_grouping=True)
-    suffix = {"min": " min", "%": " %", "points": " " + _("pts")}.get(unit, "")
+    suffix = {"min": " min", "%": " %", "points": " " + _("pts"), "/10": "/10"}.get(unit, "")
     return number + suffix
 
 
@@ -351,7 +351,7 @@ def report_pdf(report: Report) -> bytes:
     return HTML(string=html).write_pdf(stylesheets=[css])
 
 
-NUMBER_FORMATS = {"count": "#,##0", "min": "0", "%": "0.0%", "points": "0.0"}
+NUMBER_FORMATS = {"count": "#,##0", "min": "0", "%": "0.0%", "points": "0.0", "/10": "0.0"}
 
 
 def _cell_value(value: float | None, unit: str):

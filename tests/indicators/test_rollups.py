@@ -62,6 +62,12 @@ def _values(area, first, last, granularity, **kwargs):
     }
 
 
+# No mystery check, self-assessment, staff or action here (tests/quality/test_figures.py).
+NO_QUALITY_RECORDS = dict.fromkeys(
+    ["mystery_score", "self_assessment_pct", "staff_trained_pct", "actions_on_time_pct"]
+)
+
+
 @pytest.fixture
 def small_samples(settings):
     settings.INDICATORS_MIN_SAMPLE = 1
@@ -86,6 +92,7 @@ def test_site_day_by_hand(october, small_samples):
         "complaints": 3,
         "complaints_answered_on_time_pct": None,  # due on the 6th, not the 5th
         "requests_on_time_pct": None,
+        **NO_QUALITY_RECORDS,
     }
     oct6 = {code: v[(code, OCT6)] for code, day in v if day == OCT6}
     assert oct6["tickets"].value == 0 and oct6["tickets"].previous == 7
@@ -113,6 +120,7 @@ def test_region_and_national_month_by_hand(october, small_samples):
         "complaints": 4,
         "complaints_answered_on_time_pct": 50.0,  # DKR 1 of 3, THS 1 of 1
         "requests_on_time_pct": 100.0,
+        **NO_QUALITY_RECORDS,
     }
     thies_region = Area(Level.REGION, thies.department.region_id, "Thiès")
     region = _values(thies_region, month, date(2026, 10, 31), "month")
