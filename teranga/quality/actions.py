@@ -449,6 +449,10 @@ class Suggestion:
     expected_value: float | None = None
     summary: str = ""  # what the origin is, in words, shown above the form
 
+    @property
+    def origin_label(self) -> str:
+        return Origin(self.origin.origin).label
+
 
 def _criterion_suggestion(criterion: Criterion) -> tuple[str, float | None]:
     if criterion.kind == Criterion.Kind.MEASURED:
