@@ -97,13 +97,13 @@ def test_reading_another_sites_plan_is_403(client, p):
 @pytest.mark.parametrize(
     ("extra", "reason"),
     [
-        ({"due_date": "2020-01-01"}, "past"),
-        ({"owner": "agent.ths"}, "staff member"),
-        ({"owner": "nobody"}, "staff member"),
-        ({"indicator": "bogus"}, "Unknown indicator"),
+        ({"due_date": "2020-01-01"}, "passé"),
+        ({"owner": "agent.ths"}, "personnel"),
+        ({"owner": "nobody"}, "personnel"),
+        ({"indicator": "bogus"}, "Indicateur inconnu"),
         ({"criterion": "ZZZ-9"}, "Unknown criterion"),
         ({"criterion": None, "finding": 12345}, "Unknown finding"),
-        ({"title": ""}, "title"),
+        ({"title": ""}, "intitulé"),
         ({"due_date": "not a date"}, "due_date"),
     ],
 )
