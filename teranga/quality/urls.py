@@ -1,8 +1,10 @@
 from django.urls import path
 
-from teranga.quality import referential_views, views
+from teranga.quality import actions_views, referential_views, training_views, views
 
 app_name = "quality"
+
+SITE = "espace-pro/sites/<str:code>/qualite/"
 
 urlpatterns = [
     path("espace-pro/qualite/referentiel/", referential_views.referential_page, name="referential"),
@@ -16,4 +18,16 @@ urlpatterns = [
         views.evidence_file,
         name="evidence",
     ),
+    # Action plans, training and the site quality report.
+    path(f"{SITE}plan/", actions_views.plan, name="plan"),
+    path(f"{SITE}plan/nouvelle/", actions_views.action_new, name="action-new"),
+    path(f"{SITE}plan/<int:pk>/", actions_views.action_detail, name="action"),
+    path(f"{SITE}plan/<int:pk>/modifier/", actions_views.action_edit, name="action-edit"),
+    path(f"{SITE}plan/<int:pk>/suivi/", actions_views.action_progress, name="action-progress"),
+    path(f"{SITE}plan/<int:pk>/preuves/", actions_views.action_evidence, name="action-evidence"),
+    path(f"{SITE}rapport.pdf", actions_views.report_pdf, name="report"),
+    path(f"{SITE}formations/", training_views.site_training, name="site-training"),
+    path("espace-pro/qualite/actions/", actions_views.overview, name="actions-overview"),
+    path("espace-pro/qualite/formations/", training_views.sessions, name="trainings"),
+    path("espace-pro/qualite/formations/<int:pk>/", training_views.session_detail, name="training"),
 ]
