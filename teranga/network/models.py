@@ -415,7 +415,9 @@ class AuditEntry(models.Model):
         verbose_name=_("by"),
     )
     actor_label = models.CharField(_("by (label)"), max_length=150)
-    action = models.CharField(_("action"), max_length=10, choices=Action)
+    # One of Action for plain changes, or "<app>.<verb>" for a step of a process
+    # (e.g. "quality.assessment_submit").
+    action = models.CharField(_("action"), max_length=40)
     model = models.CharField(_("record type"), max_length=60, db_index=True)
     object_id = models.CharField(_("record id"), max_length=40)
     object_repr = models.CharField(_("record"), max_length=200)

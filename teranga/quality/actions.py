@@ -378,35 +378,6 @@ def plan_counts(site_ids, today: date | None = None) -> dict[int, PlanCounts]:
     return {pk: PlanCounts(pk, **found.get(pk, empty)) for pk in site_ids}
 
 
-def actions_on_time(
-    site_ids, first: date, last: date, *, today: date | None = None
-) -> dict[int, tuple[int, int]]:
-    """site id → (actions done on time, actions counted), in one query; every asked site
-    appears ((0, 0) when it has none) — the figures of the `actions_on_time_pct` indicator.
-
-    Counted: the site's actions whose due date falls in [first, last] and that were not
-    cancelled, except those still open whose due date is today or later (they can still be
-    done on time, so they are not judged yet). On time: done, with `done_on` on or before the
-    due date. An open action past its due date counts, as not on time; so does an action done
-    after its due date.
-    """
-    today = today or timezone.localdate()
-    site_ids = list(site_ids)
-    rows = (
-        Action.objects.filter(site_id__in=site_ids, due_date__gte=first, due_date__lte=last)
-        .exclude(status=Status.CANCELLED)
-        .exclude(status__in=OPEN, due_date__gte=today)
-        .values("site_id")
-        .annotate(
-            counted=Count("pk"),
-            on_time=Count("pk", filter=Q(status=Status.DONE, done_on__lte=F("due_date"))),
-        )
-        .order_by()
-    )
-    found = {r["site_id"]: (r["on_time"], r["counted"]) for r in rows}
-    return {pk: found.get(pk, (0, 0)) for pk in site_ids}
-
-
 @dataclass(frozen=True)
 class Theme:
     name: str

@@ -6,26 +6,24 @@ staff_trained_pct, actions_on_time_pct): counts per area and period, contributed
 - Self-assessments count on the day they were submitted (submitted or accepted, not sent
   back), with their score; a region or the nation shows them only when at least 2 sites are
   grouped, so that no single site is exposed through an aggregate.
-- Staff: the people holding an agent, site manager or quality officer role on a site at the
-  end of the period (or today for the current one); trained: of whom present at a session on
-  the referential within the QUALITY_LABEL_VALIDITY_MONTHS months before that day.
+- Staff and trained staff as training.staff_trained counts them, on the period's last day
+  (today for the current one), a person counting from the day their role was granted.
 - Actions due in the period and not cancelled, once their due date has passed or they are
-  done: on time when done on or before the due date.
+  done (an open one is not judged before its due date): on time when done on or before the
+  due date; an open one past its due date is late.
 """
 
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from teranga.indicators.models import Level
-from teranga.lib.months import add_months
-from teranga.network.models import Role, RoleAssignment, Site
+from teranga.network.models import RoleAssignment, Site
+from teranga.quality.actions import STAFF_ROLES
 from teranga.quality.models import Action, Assessment, Attendance, MysteryCheck
-
-STAFF_ROLES = (Role.AGENT, Role.SITE_MANAGER, Role.QUALITY_OFFICER)
+from teranga.quality.training import valid_since
 
 
 class _Buckets:
@@ -94,18 +92,22 @@ def _assessments(b: _Buckets) -> None:
 
 
 def _staff(b: _Buckets, today: date) -> None:
-    ends = {
-        start: min(end, today + timedelta(days=1)) for start, end in b.periods if start <= today
+    """As training.staff_trained on each period's last day (today for the current one), a
+    person counting as staff from the day their role was granted."""
+    days = {
+        start: min(end - timedelta(days=1), today) for start, end in b.periods if start <= today
     }
-    if not ends:
+    if not days:
         return
     members = RoleAssignment.objects.filter(
         role__in=STAFF_ROLES, site__isnull=False, user__is_active=True
     ).values_list("site_id", "user_id", "created_at")
-    earliest = add_months(min(ends.values()), -settings.QUALITY_LABEL_VALIDITY_MONTHS)
     trained: dict[int, list[date]] = defaultdict(list)
     for user_id, held_on in Attendance.objects.filter(
-        present=True, session__on_referential=True, session__held_on__gte=earliest
+        present=True,
+        session__on_referential=True,
+        session__held_on__gte=valid_since(min(days.values())),
+        session__held_on__lte=max(days.values()),
     ).values_list("user_id", "session__held_on"):
         trained[user_id].append(held_on)
     # One person counts once per site, from their first role there.
@@ -113,11 +115,11 @@ def _staff(b: _Buckets, today: date) -> None:
     for site_id, user_id, created in members:
         key, day = (site_id, user_id), _day(created)
         since[key] = min(since.get(key, day), day)
-    for start, end in ends.items():
-        window = add_months(end, -settings.QUALITY_LABEL_VALIDITY_MONTHS)
+    for start, on in days.items():
+        window = valid_since(on)
         for (site_id, user_id), first_day in since.items():
-            if first_day < end:
-                ok = any(window <= held < end for held in trained.get(user_id, ()))
+            if first_day <= on:
+                ok = any(window <= held <= on for held in trained.get(user_id, ()))
                 b.add(site_id, start, staff=1, staff_trained=int(ok))
 
 
@@ -133,7 +135,9 @@ def _actions(b: _Buckets, today: date) -> None:
             b.add(site_id, due, actions_due=1, actions_on_time=int(done and done_on <= due))
 
 
-def contribute(level: str, area_pks: list[int], periods: list[tuple[date, date]]) -> dict:
+def contribute(
+    level: str, area_pks: list[int], periods: list[tuple[date, date]], *, today=None
+) -> dict:
     """The quality counts of the areas and periods: five queries whatever their number (six
     for regions)."""
     if not periods or not area_pks:
@@ -144,7 +148,7 @@ def contribute(level: str, area_pks: list[int], periods: list[tuple[date, date]]
         else {}
     )
     b = _Buckets(level, set(area_pks), periods, regions)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     _mystery(b)
     _assessments(b)
     _staff(b, today)

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teranga.lib.months import add_months
 from teranga.network.models import RoleAssignment, Site, User
 from teranga.network.permissions import Action, is_national_admin, sites_for, user_can
 from teranga.network.services import audit_record
@@ -46,21 +47,9 @@ class Forbidden(TrainingError):
     status = 403
 
 
-def months_before(day: date, months: int) -> date:
-    """The same day `months` months earlier (the month's last day when it is shorter)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def valid_since(on: date) -> date:
     """The first day a referential session counts for someone's training on `on`."""
-    return months_before(on, settings.QUALITY_LABEL_VALIDITY_MONTHS)
+    return add_months(on, -settings.QUALITY_LABEL_VALIDITY_MONTHS)
 
 
 def can_write_session(user, site: Site | None) -> bool:
