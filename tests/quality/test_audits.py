@@ -1,10 +1,12 @@
 """Audits, findings, the label cycle and its reminders (services and selectors)."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from teranga.cases.models import CaseEmail
@@ -312,3 +314,18 @@ def test_observed_criteria_have_a_finding_list_and_grid_queries_are_bounded(
         grid = audits.audit_grid(audit)
         codes = [row["criterion"].code for theme in grid for row in theme["criteria"]]
     assert len(codes) == Criterion.objects.count()
+
+
+def test_the_worker_sends_due_reminders_once(setup):
+    s = setup
+    today = timezone.localdate()
+    decided = audits.label_decide(
+        actor=s["admin"],
+        site=s["dakar"],
+        decision="granted",
+        decided_on=add_months(today, -18) + timedelta(days=20),
+    )
+    assert 7 < (decided.follow_up_on - today).days <= 30
+    call_command("run_worker", "--once", stdout=io.StringIO())
+    call_command("run_worker", "--once", stdout=io.StringIO())
+    assert list(LabelReminder.objects.values_list("kind", "days_before")) == [("follow_up", 30)]
