@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from teranga.cases.models import CaseEmail
 from teranga.network.models import AuditEntry, Role
@@ -20,6 +20,13 @@ from tests.factories import staff
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OBSERVED = ["INFO-2.2", "ACC-1.2", "ACC-3.3", "REP-3.2"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the pages' French is tested with the pages)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

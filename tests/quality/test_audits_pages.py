@@ -1,5 +1,5 @@
-"""Audit, label and mystery pages: scoped, forms with errors beside fields, nothing written
-on refusal."""
+"""Audit, label and mystery pages (in French, the default language): scoped, forms with
+errors beside fields, nothing written on refusal."""
 
 from datetime import date, timedelta
 
@@ -67,7 +67,7 @@ def test_plan_form_shows_errors_beside_fields(s, login):
             "referential": audits.Referential.objects.get().pk,
         },
     )
-    assert page.status_code == 200 and "does not hold the auditor role" in page.text
+    assert page.status_code == 200 and "pas le rôle d" in page.text
     assert Audit.objects.count() == 1
     page = client.post(
         "/espace-pro/qualite/audits/nouveau/",
@@ -86,7 +86,9 @@ def test_auditor_records_a_finding_with_evidence_on_the_grid(s, login, settings,
     settings.MEDIA_ROOT = str(tmp_path)
     client = login(s["auditor"])
     page = client.get(s["url"])
-    assert page.status_code == 200 and "ACC-1.2" in page.text and "Record a finding" in page.text
+    assert (
+        page.status_code == 200 and "ACC-1.2" in page.text and "Enregistrer un constat" in page.text
+    )
     response = client.post(
         s["url"],
         {
@@ -125,7 +127,7 @@ def test_outsider_and_partner_cannot_write_and_completed_audit_is_read_only(s, l
     response = client.post(s["url"], {"complete": "1", "conclusion": "Très bien"})
     assert response.status_code == 302
     page = client.get(s["url"])
-    assert "Record a finding" not in page.text and "Très bien" in page.text
+    assert "Enregistrer un constat" not in page.text and "Très bien" in page.text
     response = client.post(s["url"], {"criterion": "ACC-1.2", "result": "major"})
     assert response.status_code == 409
     assert Finding.objects.get(criterion__code="ACC-1.2").result == "conform"
@@ -145,7 +147,7 @@ def test_label_decision_and_pages(s, login):
         "/espace-pro/qualite/label/decision/",
         {"site": s["dakar"].pk, "decision": "granted", "decided_on": future},
     )
-    assert page.status_code == 200 and "future" in page.text
+    assert page.status_code == 200 and "dans le futur" in page.text
     assert not LabelDecision.objects.exists()
     decided_on = timezone.localdate() - timedelta(days=30)
     response = client.post(
@@ -159,11 +161,11 @@ def test_label_decision_and_pages(s, login):
     )
     assert response.status_code == 302
     label = client.get("/espace-pro/qualite/label/")
-    assert label.status_code == 200 and "Labelled until" in label.text and "THS" in label.text
+    assert label.status_code == 200 and "Labellisé jusqu" in label.text and "THS" in label.text
     site_page = login(staff(Role.QUALITY_OFFICER, site=s["dakar"])).get(
         "/espace-pro/sites/DKR/qualite/audits/"
     )
-    assert site_page.status_code == 200 and "follow-up audit due by" in site_page.text
+    assert site_page.status_code == 200 and "audit de suivi attendu avant" in site_page.text
 
 
 @pytest.fixture
@@ -225,7 +227,7 @@ def test_check_form_and_site_results(s, login, campaign):
             f"item_{clarity.pk}": 5,
         },
     )
-    assert page.status_code == 409 and "outside the campaign period" in page.text
+    assert page.status_code == 409 and "hors de la période" in page.text
     page = client.post(
         url, {**base, "site": "THS", f"item_{courtesy.pk}": 8, f"item_{clarity.pk}": 5}
     )

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from teranga.network.models import AuditEntry, Role
 from teranga.quality import mystery
@@ -12,6 +12,13 @@ from teranga.quality.models import MysteryCampaign, MysteryCheck, MysteryScore
 from teranga.quality.mystery import GridItem, MysteryRefused, check_score, observation_of
 from teranga.quality.services import referential_publish_default
 from tests.factories import staff
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the pages' French is tested with the pages)."""
+    with translation.override("en"):
+        yield
 
 
 def at(day: date, hour: int = 10) -> datetime:
