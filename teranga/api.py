@@ -12,6 +12,8 @@ from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
 from teranga.quality.actions_api import router as quality_actions_router
 from teranga.quality.api import router as quality_router
+from teranga.quality.audits_api import router as quality_audits_router
+from teranga.quality.mystery_api import router as quality_mystery_router
 from teranga.quality.training_api import router as quality_training_router
 from teranga.reception.api import router as reception_router
 from teranga.reception.errors import ReceptionError
@@ -92,4 +94,6 @@ api.add_router("", cases_router)
 api.add_router("", quality_router)
 api.add_router("", quality_actions_router)
 api.add_router("", quality_training_router)
+api.add_router("", quality_audits_router)
+api.add_router("", quality_mystery_router)
 api.add_router("", steering_router)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from teranga.demo.cases import demo_cases
 from teranga.demo.listening import demo_listening
 from teranga.demo.quality_actions import demo_quality_actions
+from teranga.demo.quality_audits import demo_quality_audits
 from teranga.demo.reception import demo_reception
 from teranga.indicators.services import rollups_rebuild
 from teranga.network.models import Site
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             demo_cases(site)
             demo_listening(site)
             demo_quality_actions(site)
+        demo_quality_audits()
         rollups_rebuild()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -11,6 +11,7 @@ from teranga.cases.services import case_contacts_purge
 from teranga.indicators.services import rollups_refresh
 from teranga.listening.services import phone_traces_forget, sms_surveys_invite
 from teranga.messaging.services import sms_forget_numbers, sms_send_due
+from teranga.quality.audits import label_reminders_send
 from teranga.reception.services import ticket_phones_purge, tickets_expire_past_days
 
 PURGE_EVERY = timedelta(hours=1)
@@ -22,9 +23,10 @@ class Command(BaseCommand):
     help = (
         "Background worker: invites served users to rate their visit by SMS, sends the SMS "
         "that are due from the outbox, closes the tickets left from past days, sends the "
-        "cases' e-mails, runs the cases' escalation once a day, brings the indicators up to date "
-        "every minute (their slices every 15 minutes) and, every hour, erases phone "
-        "numbers and contacts past their retention period. --once runs one round."
+        "cases' e-mails, runs the cases' escalation and the label reminders once a day, "
+        "brings the indicators up to date every minute (their slices every 15 minutes) and, "
+        "every hour, erases phone numbers and contacts past their retention period. --once "
+        "runs one round."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +49,9 @@ class Command(BaseCommand):
                 alerts = cases_escalate()
                 if any(alerts.values()):
                     self.stdout.write(f"case alerts: {alerts}")
+                reminders = label_reminders_send()
+                if reminders:
+                    self.stdout.write(f"label reminders: {reminders}")
                 last_escalation = timezone.localdate()
             expired = tickets_expire_past_days()
             if expired:
