@@ -11,6 +11,7 @@ from teranga.listening.api import router as listening_router
 from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
 from teranga.quality.api import router as quality_router
+from teranga.quality.campaigns_api import router as quality_campaigns_router
 from teranga.reception.api import router as reception_router
 from teranga.reception.errors import ReceptionError
 from teranga.steering.api import router as steering_router
@@ -88,4 +89,5 @@ api.add_router("", reception_router)
 api.add_router("", listening_router)
 api.add_router("", cases_router)
 api.add_router("", quality_router)
+api.add_router("", quality_campaigns_router)
 api.add_router("", steering_router)
