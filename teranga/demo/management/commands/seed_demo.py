@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from teranga.demo.cases import demo_cases
 from teranga.demo.listening import demo_listening
+from teranga.demo.quality_campaigns import demo_campaigns
 from teranga.demo.reception import demo_reception
 from teranga.indicators.services import rollups_rebuild
 from teranga.network.models import Site
@@ -14,8 +15,8 @@ class Command(BaseCommand):
     help = (
         "Load the reference network, one demo user per role and, at the pilot sites, a "
         "morning of activity, four weeks of users' ratings, complaints and tracked requests, "
-        "the quality referential shipped with Teranga, then the indicators' rollups (demo mode "
-        "only; idempotent)."
+        "the quality referential shipped with Teranga, then the indicators' rollups and two "
+        "self-assessment campaigns at the pilots (demo mode only; idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             demo_cases(site)
             demo_listening(site)
         rollups_rebuild()
+        demo_campaigns()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username in dict.fromkeys(u for u, *_ in DEMO_USERS):
