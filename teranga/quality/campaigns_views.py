@@ -71,13 +71,16 @@ class LaunchForm(forms.Form):
         label=gettext_lazy("Referential version"), queryset=Referential.objects.all()
     )
     period_start = forms.DateField(
-        label=gettext_lazy("Period start"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Period start"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     period_end = forms.DateField(
-        label=gettext_lazy("Period end"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Period end"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     due_date = forms.DateField(
-        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Due date"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     scope = forms.ChoiceField(
         label=gettext_lazy("Sites"), choices=SITES, widget=forms.RadioSelect, initial="all"
