@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer
@@ -23,7 +24,7 @@ def _refused(exc: campaigns.CampaignError):
     body = {"detail": exc.message}
     if exc.status == 422:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return exc.status, body
+    return Status(exc.status, body)
 
 
 class CampaignIn(Schema):
@@ -122,7 +123,7 @@ def campaign_create(request: HttpRequest, data: CampaignIn):
         )
     except campaigns.CampaignError as exc:
         return _refused(exc)
-    return 201, _campaign_out(campaign)
+    return Status(201, _campaign_out(campaign))
 
 
 def _campaign(pk: int) -> Campaign:
@@ -146,7 +147,7 @@ def campaign_detail(request: HttpRequest, pk: int):
         site_ids = list(sites_for(user, Action.VIEW).values_list("pk", flat=True))
     progress = campaigns.campaign_progress(campaign, site_ids)
     if site_ids is not None and not progress:
-        return 403, {"detail": "None of your sites takes part in this campaign."}
+        return Status(403, {"detail": "None of your sites takes part in this campaign."})
     return {
         **_campaign_out(campaign),
         "sites": [
