@@ -13,6 +13,7 @@ from teranga.network.api import router as network_router
 from teranga.quality.actions_api import router as quality_actions_router
 from teranga.quality.api import router as quality_router
 from teranga.quality.audits_api import router as quality_audits_router
+from teranga.quality.campaigns_api import router as quality_campaigns_router
 from teranga.quality.mystery_api import router as quality_mystery_router
 from teranga.quality.training_api import router as quality_training_router
 from teranga.reception.api import router as reception_router
@@ -96,4 +97,5 @@ api.add_router("", quality_actions_router)
 api.add_router("", quality_training_router)
 api.add_router("", quality_audits_router)
 api.add_router("", quality_mystery_router)
+api.add_router("", quality_campaigns_router)
 api.add_router("", steering_router)

@@ -10,7 +10,7 @@ from ninja.responses import Status
 from teranga.network.api import ErrorOut
 from teranga.network.auth import bearer
 from teranga.network.permissions import Action, is_national_admin, is_staff_member, site_for_user
-from teranga.quality import selectors, services
+from teranga.quality import campaigns, selectors, services
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -171,21 +171,11 @@ class QualityOut(Schema):
     gaps: list[GapOut]
 
 
-@router.get(
-    "/sites/{code}/quality",
-    auth=bearer,
-    response={200: QualityOut, **ERRORS},
-    summary="A site's quality scores: the live pre-score over the last quarter",
-)
-def site_quality(request: HttpRequest, code: str):
-    site = site_for_user(_staff(request), code, Action.VIEW)
-    referential = _current()
-    first, last = selectors.last_quarter()
-    result = selectors.live_score(site, referential, first, last)
+def _result_out(site, version: str, campaign, first, last, result) -> dict:
     return {
         "site": site.code,
-        "version": referential.version,
-        "campaign": None,
+        "version": version,
+        "campaign": str(campaign.pk) if campaign is not None else None,
         "period_from": first.isoformat(),
         "period_to": last.isoformat(),
         "overall": result.overall,
@@ -202,3 +192,30 @@ def site_quality(request: HttpRequest, code: str):
             for code in result.gaps
         ],
     }
+
+
+@router.get(
+    "/sites/{code}/quality",
+    auth=bearer,
+    response={200: QualityOut, **ERRORS},
+    summary="A site's quality scores: a campaign's, else the latest submitted, else the live "
+    "pre-score over the last quarter",
+)
+def site_quality(request: HttpRequest, code: str, campaign: int | None = None):
+    site = site_for_user(_staff(request), code, Action.VIEW)
+    if campaign is not None:
+        assessment = campaigns.assessment_get(site, campaign)
+        if assessment is None:
+            raise HttpError(404, _("This site takes no part in this campaign."))
+    else:
+        assessment = campaigns.latest_assessment(site)
+    if assessment is not None:
+        chosen = assessment.campaign
+        result = campaigns.grid(assessment).result
+        return _result_out(
+            site, chosen.referential.version, chosen, chosen.period_start, chosen.period_end, result
+        )
+    referential = _current()
+    first, last = selectors.last_quarter()
+    result = selectors.live_score(site, referential, first, last)
+    return _result_out(site, referential.version, None, first, last, result)

@@ -54,12 +54,24 @@ def last_quarter() -> tuple[date, date]:
     return months_back(end, 2), end
 
 
-def measures(site: Site, first: date, last: date, indicators: set[str]) -> dict:
-    """indicator code → (value, sample) for the site over [first, last] (one query): the raw
-    measure, the criterion applying its own minimum sample."""
-    found = facts([site_area(site)], first, last, None).get((site.pk, first)) or Facts()
+def measures(
+    sites: list[Site], first: date, last: date, indicators: set[str]
+) -> dict[int, dict[str, tuple[float | None, int]]]:
+    """site pk → indicator code → (value, sample) over [first, last], in one query for all
+    the sites (plus the quality figures' few when a quality indicator is asked): the raw
+    measure, each criterion applying its own minimum sample."""
+    if not sites or not indicators:
+        return {site.pk: {} for site in sites}
     catalogue = by_code()
-    return {code: catalogue[code].measure(found) for code in indicators}
+    contributed = any(catalogue[code].family == "quality" for code in indicators)
+    found = facts([site_area(s) for s in sites], first, last, None, contributed=contributed)
+    empty = Facts()
+    return {
+        site.pk: {
+            code: catalogue[code].measure(found.get((site.pk, first), empty)) for code in indicators
+        }
+        for site in sites
+    }
 
 
 def live_score(site: Site, referential: Referential, first: date, last: date) -> scoring.Result:
@@ -69,6 +81,6 @@ def live_score(site: Site, referential: Referential, first: date, last: date) ->
     wanted = {s.indicator for s in criteria if s.kind == Criterion.Kind.MEASURED}
     return scoring.score(
         criteria,
-        measures=measures(site, first, last, wanted),
+        measures=measures([site], first, last, wanted)[site.pk],
         label_threshold=settings.QUALITY_LABEL_THRESHOLD,
     )

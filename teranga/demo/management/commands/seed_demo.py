@@ -5,6 +5,7 @@ from teranga.demo.cases import demo_cases
 from teranga.demo.listening import demo_listening
 from teranga.demo.quality_actions import demo_quality_actions
 from teranga.demo.quality_audits import demo_quality_audits
+from teranga.demo.quality_campaigns import demo_campaigns
 from teranga.demo.reception import demo_reception
 from teranga.indicators.services import rollups_rebuild
 from teranga.network.models import Site
@@ -16,8 +17,8 @@ class Command(BaseCommand):
     help = (
         "Load the reference network, one demo user per role and, at the pilot sites, a "
         "morning of activity, four weeks of users' ratings, complaints and tracked requests, "
-        "the quality referential shipped with Teranga, then the indicators' rollups (demo mode "
-        "only; idempotent)."
+        "the quality referential shipped with Teranga, then the indicators' rollups and two "
+        "self-assessment campaigns at the pilots (demo mode only; idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             demo_quality_actions(site)
         demo_quality_audits()
         rollups_rebuild()
+        demo_campaigns()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username in dict.fromkeys(u for u, *_ in DEMO_USERS):
