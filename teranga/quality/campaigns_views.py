@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from teranga.indicators.catalogue import by_code
+from teranga.lib.numbers import number
 from teranga.network.models import Site
 from teranga.network.permissions import (
     Action,
@@ -30,24 +31,12 @@ from teranga.quality import campaigns, selectors
 from teranga.quality.evidence import EvidenceRefused, evidence_add
 from teranga.quality.models import Answer, Assessment, Campaign, Referential
 
-# The action plan's creation page (helper "actions", url name quality:action-new): built as a
-# path so that this page does not depend on it being merged.
-ACTION_NEW = "/espace-pro/sites/{code}/qualite/plan/nouvelle/"
-
 
 def action_new_url(site_code: str, criterion_code: str, assessment_id: int | None) -> str:
     params = {"criterion": criterion_code}
     if assessment_id is not None:
         params["assessment"] = assessment_id
-    return ACTION_NEW.format(code=site_code) + "?" + urlencode(params)
-
-
-def number(value: float | None, unit: str = "") -> str:
-    """A figure as people read it: "12", "87.5 %", "—" for no value."""
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value)}"
-    return f"{text} {unit}" if unit in ("%", "min") else text
+    return reverse("quality:action-new", args=[site_code]) + "?" + urlencode(params)
 
 
 def dashboard_url(site_code: str, first, last, indicator: str = "") -> str:

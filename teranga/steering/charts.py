@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from teranga.lib.numbers import number  # noqa: F401 (the charts' figures)
+
 # ColorBrewer YlGnBu, 5 classes: readable by the common colour-blindnesses and in greyscale.
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 DARK = frozenset(PALETTE[3:])  # classes whose text is written in white
@@ -19,20 +21,6 @@ LINE = "#00693e"
 INK = "#1b1f1d"
 MUTED = "#59615c"
 GRID = "#d5dcd8"
-
-
-def number(value: float | None, unit: str = "") -> str:
-    """A figure as people read it: "12", "87.5 %", "—" for no value."""
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value)}"
-    if unit == "%":
-        return f"{text} %"
-    if unit == "min":
-        return f"{text} min"
-    if unit == "/10":
-        return f"{text}/10"
-    return text
 
 
 def _svg(

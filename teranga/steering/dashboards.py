@@ -357,6 +357,17 @@ def _site_figures_links(user, site: Site, figures: list[Figure], filters: Filter
         elif family == "cases" and handles:
             kind = "request" if figure.indicator.code.startswith("requests") else "complaint"
             figure.href = f"{inbox}?{urlencode({'status': '', 'kind': kind})}"
+        elif family == "quality":
+            figure.href = reverse(QUALITY_PAGES[figure.indicator.code], args=[site.code])
+
+
+# The quality page behind each quality figure of a site.
+QUALITY_PAGES = {
+    "mystery_score": "quality:site-mystery",
+    "self_assessment_pct": "quality:site",
+    "staff_trained_pct": "quality:site-training",
+    "actions_on_time_pct": "quality:plan",
+}
 
 
 def site_values(sites: list[Site], indicator: Indicator, filters: Filters):

@@ -4,13 +4,15 @@ answered on time; the officer disputes it), the site manager submits, and the ga
 with its "Create an action" link. axe finds no serious or critical violation on the grid."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from teranga.network.models import Role, Site
 from teranga.network.services import network_load
-from teranga.quality.models import Answer, Assessment, Campaign
+from teranga.quality.models import Action, Answer, Assessment, Campaign
 from teranga.quality.services import referential_publish_default
 from tests.factories import PASSWORD, staff
 from tests.quality.campaign_data import quarter_data
@@ -105,4 +107,22 @@ def test_a_campaign_is_launched_filled_and_submitted(browser, live_server, quali
     )
     assert assessment.status == "submitted" and assessment.overall is not None
     assert serious(page) == []
+
+    # The manager turns the gap into an action of the site's plan.
+    link.click()
+    page.wait_for_url("**/plan/nouvelle/?criterion=REP-2.1*")
+    assert page.input_value("#id_indicator") == "complaints_answered_on_time_pct"
+    assert float(page.input_value("#id_expected_value")) == 90
+    page.select_option("#id_owner", label="moussa")
+    page.fill("#id_title", "Répondre aux réclamations sous 10 jours ouvrés")
+    page.fill("#id_due_date", (timezone.localdate() + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Inscrire au plan").click()
+    page.wait_for_url("**/plan/*/")
+    assert serious(page) == []
     context.close()
+    action = Action.objects.get(site__code="DKR", criterion__code="REP-2.1")
+    assert (action.origin, action.assessment, action.indicator) == (
+        "criterion",
+        assessment,
+        "complaints_answered_on_time_pct",
+    )
