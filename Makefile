@@ -20,9 +20,9 @@ install: $(STAMP)
 run: install
 	TERANGA_ENV=dev $(BIN)/pybabel -q compile -d locale -D django
 	TERANGA_ENV=dev $(BIN)/python manage.py migrate --no-input -v0
-	TERANGA_ENV=dev $(BIN)/python manage.py seed_demo
-	# 90 days of synthetic history at every site (days already filled are kept).
-	TERANGA_ENV=dev $(BIN)/python manage.py generate_history --days 90
+	# The demo network and, at every site, six months of synthetic history (days already
+	# filled are kept) so that the quality demo's campaigns are scored from data.
+	TERANGA_ENV=dev $(BIN)/python manage.py seed_demo --history-days 183
 	# The worker sends queued SMS (to var/sms.jsonl in dev) while the server runs.
 	TERANGA_ENV=dev $(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

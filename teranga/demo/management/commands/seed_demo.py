@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from teranga.demo.cases import demo_cases
@@ -21,7 +22,16 @@ class Command(BaseCommand):
         "self-assessment campaigns at the pilots (demo mode only; idempotent)."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=0,
+            help="also generate this many days of synthetic history at every site (see "
+            "generate_history) before the quality demo, so that its campaigns are scored from it",
+        )
+
+    def handle(self, *args, history_days, **options):
         if not settings.TERANGA_DEMO:
             raise CommandError(
                 "Demo data is refused outside demo mode: set TERANGA_DEMO=1 "
@@ -34,6 +44,8 @@ class Command(BaseCommand):
             demo_cases(site)
             demo_listening(site)
             demo_quality_actions(site)
+        if history_days:
+            call_command("generate_history", days=history_days, stdout=self.stdout)
         demo_quality_audits()
         rollups_rebuild()
         demo_campaigns()
