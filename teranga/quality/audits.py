@@ -12,6 +12,7 @@ site's latest completed audit against that version, and, for the criteria it doe
 the mystery-derived ones (an auditor's finding wins over a mystery check when both exist).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -244,28 +245,42 @@ def audit_grid(audit: Audit) -> list[dict]:
 # --- observations -------------------------------------------------------------------------
 
 
-def audit_observations(site: Site, referential: Referential) -> dict[str, str]:
-    """criterion code → conform/minor/major from the latest completed audit of `site`
-    against `referential`, observed criteria only (2 queries)."""
-    audit = (
-        Audit.objects.filter(site=site, referential=referential, status=Audit.Status.COMPLETED)
-        .order_by("-performed_on", "-id")
-        .first()
-    )
-    if audit is None:
-        return {}
-    return dict(
-        audit.findings.filter(criterion__kind=Criterion.Kind.OBSERVED).values_list(
-            "criterion__code", "result"
+def latest_findings(site_ids, referential: Referential) -> dict[int, dict[str, Finding]]:
+    """site id → criterion code → Finding of the site's latest completed audit against
+    `referential` (one query for all the sites)."""
+    rows = (
+        Finding.objects.filter(
+            audit__site_id__in=list(site_ids),
+            audit__referential=referential,
+            audit__status=Audit.Status.COMPLETED,
         )
+        .select_related("criterion", "audit")
+        .order_by("audit__site_id", "-audit__performed_on", "-audit_id")
     )
+    latest: dict[int, int] = {}
+    out: dict[int, dict[str, Finding]] = defaultdict(dict)
+    for finding in rows:
+        site_id = finding.audit.site_id
+        if latest.setdefault(site_id, finding.audit_id) == finding.audit_id:
+            out[site_id][finding.criterion.code] = finding
+    return out
 
 
-def observations(site: Site, referential: Referential) -> dict[str, str]:
-    """criterion code → conform/minor/major for the scoring of observed criteria: the
-    mystery-derived observations, overridden by the latest completed audit's findings (an
-    auditor's finding wins when both exist)."""
-    return {**mystery_observations(site, referential), **audit_observations(site, referential)}
+def observations(
+    site_ids, referential: Referential, findings: dict | None = None
+) -> dict[int, dict[str, str]]:
+    """site id → criterion code → conform/minor/major for the scoring of observed criteria:
+    the mystery-derived observations, overridden by the latest completed audit's findings (an
+    auditor's finding wins when both exist). Two queries for all the sites (one when the
+    caller has read `latest_findings` already)."""
+    site_ids = list(site_ids)
+    mystery = mystery_observations(site_ids, referential)
+    if findings is None:
+        findings = latest_findings(site_ids, referential)
+    return {
+        pk: {**mystery.get(pk, {}), **{c: f.result for c, f in findings.get(pk, {}).items()}}
+        for pk in site_ids
+    }
 
 
 # --- label decisions ----------------------------------------------------------------------

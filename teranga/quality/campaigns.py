@@ -23,11 +23,11 @@ from teranga.network.models import Site
 from teranga.network.permissions import Action, is_national_admin, sites_for, user_can
 from teranga.network.services import audit_record
 from teranga.quality import scoring
+from teranga.quality.audits import latest_findings, observations
 from teranga.quality.models import (
     Answer,
     Assessment,
     AssessmentTransition,
-    Audit,
     Campaign,
     Criterion,
     Finding,
@@ -101,27 +101,6 @@ def _measured_indicators(referential: Referential) -> set[str]:
         for c in e.criteria.all()
         if c.kind == MEASURED
     }
-
-
-def observations_for_sites(site_ids: list[int], referential: Referential) -> dict[int, dict]:
-    """site pk → criterion code → Finding of the site's latest completed audit on this
-    referential version (one query)."""
-    rows = (
-        Finding.objects.filter(
-            audit__site_id__in=site_ids,
-            audit__referential=referential,
-            audit__status=Audit.Status.COMPLETED,
-        )
-        .select_related("criterion", "audit")
-        .order_by("audit__site_id", "-audit__performed_on", "-audit_id")
-    )
-    latest: dict[int, int] = {}
-    out: dict[int, dict] = defaultdict(dict)
-    for finding in rows:
-        site_id = finding.audit.site_id
-        if latest.setdefault(site_id, finding.audit_id) == finding.audit_id:
-            out[site_id][finding.criterion.code] = finding
-    return out
 
 
 # --- launching and closing ----------------------------------------------------------------
@@ -328,8 +307,8 @@ def _freeze(assessment: Assessment) -> scoring.Result:
                 answer.value, answer.sample = fresh
                 changed.append(answer)
     Answer.objects.bulk_update(changed, ["value", "sample"])
-    observations = observations_for_sites([assessment.site_id], referential)
-    return _score(referential, answers, observations[assessment.site_id])
+    observed = observations([assessment.site_id], referential)[assessment.site_id]
+    return _score(referential, answers, observed)
 
 
 def _missing(assessment: Assessment) -> list[Criterion]:
@@ -428,7 +407,7 @@ def _referential(campaign: Campaign) -> Referential:
     return cached
 
 
-def _score(referential: Referential, answers: list[Answer], findings: dict) -> scoring.Result:
+def _score(referential: Referential, answers: list[Answer], observed: dict) -> scoring.Result:
     measures, choices = {}, {}
     for answer in answers:
         criterion = answer.criterion
@@ -440,7 +419,7 @@ def _score(referential: Referential, answers: list[Answer], findings: dict) -> s
         specs(referential),
         measures=measures,
         answers=choices,
-        observations={code: f.result for code, f in findings.items()},
+        observations=observed,
         label_threshold=settings.QUALITY_LABEL_THRESHOLD,
     )
 
@@ -489,7 +468,7 @@ class Grid:
 
 def grid(assessment: Assessment) -> Grid:
     """The grid of one assessment scored: measured values from the data while it may change,
-    frozen once submitted; the latest audit's findings on observed criteria (8 queries)."""
+    frozen once submitted; observed criteria from the latest audit and mystery checks."""
     campaign = assessment.campaign
     referential = _referential(campaign)
     answers = list(assessment.answers.select_related("criterion").prefetch_related("evidence"))
@@ -503,8 +482,10 @@ def grid(assessment: Assessment) -> Grid:
         for answer in answers:
             if answer.criterion.kind == MEASURED:
                 answer.value, answer.sample = values[answer.criterion.indicator]
-    findings = observations_for_sites([assessment.site_id], referential)[assessment.site_id]
-    result = _score(referential, answers, findings)
+    latest = latest_findings([assessment.site_id], referential)
+    findings = latest[assessment.site_id]
+    observed = observations([assessment.site_id], referential, latest)[assessment.site_id]
+    result = _score(referential, answers, observed)
     by_criterion = {a.criterion_id: a for a in answers}
     rows: dict[str, Row] = {}
     themes = []
@@ -575,7 +556,7 @@ def campaign_progress(campaign: Campaign, site_ids=None) -> list[SiteProgress]:
         for answer in answers[assessment.pk]:
             if answer.criterion.kind == MEASURED:
                 answer.value, answer.sample = values[assessment.site_id][answer.criterion.indicator]
-    findings = observations_for_sites([a.site_id for a in assessments], referential)
+    observed = observations([a.site_id for a in assessments], referential)
     out = []
     for assessment in assessments:
         mine = answers[assessment.pk]
@@ -586,7 +567,7 @@ def campaign_progress(campaign: Campaign, site_ids=None) -> list[SiteProgress]:
                 answered=sum(1 for a in declared if a.choice),
                 declared=len(declared),
                 disputed=sum(1 for a in mine if a.disputed),
-                result=_score(referential, mine, findings[assessment.site_id]),
+                result=_score(referential, mine, observed[assessment.site_id]),
             )
         )
     return out

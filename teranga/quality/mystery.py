@@ -7,6 +7,7 @@ Writes: `mystery_campaign_create`, `mystery_check_record`. Reads: `campaign_resu
 `site_results`, `mystery_observations` (feeds observed criteria) and `mystery_score` (feeds
 the `mystery_score` indicator)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -352,23 +353,38 @@ def observation_of(mean: float, pass_level: float) -> str:
     return "major"
 
 
-def mystery_observations(site: Site, referential: Referential) -> dict[str, str]:
-    """criterion code → conform/minor/major from the mean points of the items tied to that
-    criterion over the site's checks of the latest campaign (plain mean of the item scores;
-    2 queries)."""
-    campaign = latest_campaign(site, referential)
-    if campaign is None:
-        return {}
-    means = (
-        MysteryScore.objects.filter(check_row__campaign=campaign, check_row__site=site)
-        .values("item__criterion__code")
+def mystery_observations(site_ids, referential: Referential) -> dict[int, dict[str, str]]:
+    """site id → criterion code → conform/minor/major from the mean points of the items tied
+    to that criterion over the site's checks of its latest campaign against `referential`
+    (plain mean of the item scores; one query for all the sites)."""
+    rows = (
+        MysteryScore.objects.filter(
+            check_row__site_id__in=list(site_ids),
+            check_row__campaign__referential=referential,
+            item__criterion__isnull=False,
+        )
+        .values(
+            "check_row__site_id",
+            "check_row__campaign_id",
+            "check_row__campaign__period_start",
+            "check_row__campaign__pass_level",
+            "item__criterion__code",
+        )
         .annotate(mean=Avg("points"))
     )
-    return {
-        line["item__criterion__code"]: observation_of(line["mean"], campaign.pass_level)
-        for line in means
-        if line["item__criterion__code"]
-    }
+    latest: dict[int, tuple] = {}
+    for row in rows:
+        site_id = row["check_row__site_id"]
+        key = (row["check_row__campaign__period_start"], row["check_row__campaign_id"])
+        latest[site_id] = max(latest.get(site_id, key), key)
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        site_id = row["check_row__site_id"]
+        if latest[site_id][1] == row["check_row__campaign_id"]:
+            out[site_id][row["item__criterion__code"]] = observation_of(
+                row["mean"], row["check_row__campaign__pass_level"]
+            )
+    return out
 
 
 def _day_start(day: date) -> datetime:

@@ -17,14 +17,10 @@ from django.utils.translation import gettext_lazy
 from teranga.indicators.catalogue import by_code
 from teranga.listening.tablet import read_static
 from teranga.network.models import Site
-from teranga.quality import actions, scoring, selectors, training
+from teranga.quality import actions, campaigns, scoring, selectors, training
 from teranga.quality.models import (
-    Answer,
-    Assessment,
-    Audit,
     Criterion,
     Evidence,
-    Finding,
     Referential,
 )
 
@@ -105,49 +101,6 @@ class SiteQualityReport:
         return round(100 * self.trained / self.staff_count) if self.staff_count else None
 
 
-def latest_assessment(site: Site) -> Assessment | None:
-    """The site's latest submitted or accepted self-assessment (by the campaign's period)."""
-    return (
-        Assessment.objects.filter(
-            site=site, status__in=[Assessment.Status.SUBMITTED, Assessment.Status.ACCEPTED]
-        )
-        .select_related("campaign")
-        .order_by("-campaign__period_end", "-campaign__created_at", "-pk")
-        .first()
-    )
-
-
-def _assessment_result(assessment: Assessment, referential: Referential) -> scoring.Result:
-    """The assessment's grid scored: its frozen measured values and declared answers, and the
-    findings of the site's latest completed audit on the same version for observed criteria."""
-    measures, choices = {}, {}
-    for answer in Answer.objects.filter(assessment=assessment).select_related("criterion"):
-        criterion = answer.criterion
-        if criterion.kind == Criterion.Kind.MEASURED:
-            measures[criterion.indicator] = (answer.value, answer.sample or 0)
-        elif criterion.kind == Criterion.Kind.DECLARED and answer.choice:
-            choices[criterion.code] = answer.choice
-    audit = (
-        Audit.objects.filter(
-            site_id=assessment.site_id, referential=referential, status=Audit.Status.COMPLETED
-        )
-        .order_by("-performed_on", "-pk")
-        .first()
-    )
-    observations = {}
-    if audit is not None:
-        observations = dict(
-            Finding.objects.filter(audit=audit).values_list("criterion__code", "result")
-        )
-    return scoring.score(
-        selectors.specs(referential),
-        measures=measures,
-        answers=choices,
-        observations=observations,
-        label_threshold=settings.QUALITY_LABEL_THRESHOLD,
-    )
-
-
 def _figure(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
@@ -198,12 +151,12 @@ def site_report(site: Site, today: date | None = None) -> SiteQualityReport:
     today = today or timezone.localdate()
     with translation.override(LANGUAGE):
         referential = selectors.current_referential()
-        assessment = latest_assessment(site)
+        assessment = campaigns.latest_assessment(site)
         if assessment is not None:
             referential = Referential.objects.prefetch_related("themes__engagements__criteria").get(
                 pk=assessment.campaign.referential_id
             )
-            result = _assessment_result(assessment, referential)
+            result = campaigns.grid(assessment).result
             first, last = assessment.campaign.period_start, assessment.campaign.period_end
             source = "assessment"
             source_label = _("Self-assessment “%(campaign)s” (%(status)s)") % {

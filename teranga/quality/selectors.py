@@ -11,6 +11,7 @@ from teranga.indicators.facts import Facts
 from teranga.indicators.selectors import facts, months_back, site_area
 from teranga.network.models import Site
 from teranga.quality import scoring
+from teranga.quality.audits import observations
 from teranga.quality.models import Criterion, Referential
 
 
@@ -75,12 +76,14 @@ def measures(
 
 
 def live_score(site: Site, referential: Referential, first: date, last: date) -> scoring.Result:
-    """The pre-score from the data of [first, last]: measured criteria only carry a value;
-    declared and observed ones count as unanswered until a campaign or an audit says more."""
+    """The pre-score from the data of [first, last]: measured criteria from the indicators,
+    observed ones from the latest audit and mystery checks; declared ones count as unanswered
+    until a campaign says more."""
     criteria = specs(referential)
     wanted = {s.indicator for s in criteria if s.kind == Criterion.Kind.MEASURED}
     return scoring.score(
         criteria,
         measures=measures([site], first, last, wanted)[site.pk],
+        observations=observations([site.pk], referential)[site.pk],
         label_threshold=settings.QUALITY_LABEL_THRESHOLD,
     )

@@ -16,6 +16,7 @@ from teranga.quality import audits
 from teranga.quality.audits import AuditRefused, reminder_due
 from teranga.quality.models import Audit, Criterion, Evidence, Finding, LabelDecision, LabelReminder
 from teranga.quality.mystery import mystery_campaign_create, mystery_check_record
+from teranga.quality.selectors import live_score
 from teranga.quality.services import referential_publish_default
 from tests.factories import staff
 
@@ -179,7 +180,7 @@ def test_bad_criterion_result_or_file_leave_nothing(setup, settings, tmp_path):
 
 def test_observations_come_from_the_latest_completed_audit_over_mystery(setup):
     s = setup
-    assert audits.observations(s["dakar"], s["referential"]) == {}
+    assert audits.observations([s["dakar"].pk], s["referential"])[s["dakar"].pk] == {}
     campaign = mystery_campaign_create(
         actor=s["admin"],
         title="Visites",
@@ -195,19 +196,23 @@ def test_observations_come_from_the_latest_completed_audit_over_mystery(setup):
         performed_at=timezone.make_aware(timezone.datetime(2026, 2, 3, 10)),
         points=points,
     )
-    mystery = audits.observations(s["dakar"], s["referential"])
+    mystery = audits.observations([s["dakar"].pk], s["referential"])[s["dakar"].pk]
     assert mystery["ACC-1.2"] == "major" and mystery["ACC-1.1"] == "major"
     first = _complete_all(s, _plan(s), {"ACC-1.2": "minor"})
     second = _plan(s, kind="follow_up")
     audits.finding_record(
         actor=s["auditor"], audit=second, criterion_code="ACC-1.2", result="major"
     )
-    found = audits.observations(s["dakar"], s["referential"])
+    found = audits.observations([s["dakar"].pk], s["referential"])[s["dakar"].pk]
     # The completed audit wins; the in-progress one does not count yet; mystery fills the rest.
     assert found["ACC-1.2"] == "minor" and found["INFO-2.2"] == "conform"
     assert found["ACC-1.1"] == "major"
-    assert audits.observations(s["thies"], s["referential"]) == {}
+    assert audits.observations([s["thies"].pk], s["referential"])[s["thies"].pk] == {}
     assert first.status == "completed"
+    # The live pre-score and the campaigns read the same observations.
+    live = live_score(s["dakar"], s["referential"], date(2026, 1, 1), date(2026, 3, 31))
+    assert (live.criteria["ACC-1.2"].reason, live.criteria["ACC-1.2"].score) == ("minor", 0.5)
+    assert live.criteria["INFO-2.2"].reason == "conform"
 
 
 def test_a_grant_opens_a_cycle_and_the_status_follows_it(setup):

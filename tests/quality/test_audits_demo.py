@@ -29,7 +29,7 @@ def test_the_demo_audits_labels_and_mystery_checks_the_pilots_once():
         status = audits.label_status(site)
         assert status.state == "labelled"
         assert timedelta(days=90) < status.follow_up_due - today < timedelta(days=150)
-        found = audits.observations(site, referential)
+        found = audits.observations([site.pk], referential)[site.pk]
         assert "minor" in found.values()
     assert LabelDecision.objects.count() == len(pilots)
     checks = Counter(MysteryCheck.objects.values_list("site__code", flat=True))

@@ -178,11 +178,14 @@ def test_results_per_site_and_per_criterion(setup, django_assert_max_num_queries
     assert results["criteria"] == {"ACC-1.2": 7.33, "REP-3.2": 7.33}
     assert results["checks"] == 3 and results["mean"] == 7.33
     # Dakar: courtesy mean 6 → minor; clarity mean 6 → minor. Thiès: conform.
-    assert mystery.mystery_observations(s["dakar"], s["ref"]) == {
+    assert mystery.mystery_observations([s["dakar"].pk], s["ref"])[s["dakar"].pk] == {
         "ACC-1.2": "minor",
         "REP-3.2": "minor",
     }
-    assert mystery.mystery_observations(s["thies"], s["ref"])["ACC-1.2"] == "conform"
+    assert (
+        mystery.mystery_observations([s["thies"].pk], s["ref"])[s["thies"].pk]["ACC-1.2"]
+        == "conform"
+    )
 
 
 def test_the_mystery_score_indicator_counts_checks_by_day_performed(setup):
