@@ -20,6 +20,9 @@ from teranga.network.auth import bearer
 from teranga.network.selectors import site_or_404
 
 router = Router(tags=["cases"])
+# References and tracking codes are letters, digits and dashes (spaces around are tolerated);
+# anything else, a NUL byte included, is refused before it reaches the database.
+TRACK_PATTERN = r"^\s*[A-Za-z0-9-]+\s*$"
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
 PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut, 429: ErrorOut}
@@ -203,8 +206,8 @@ def _track(request: HttpRequest, reference: str, code: str, kind: str) -> dict:
 )
 def complaints_track(
     request: HttpRequest,
-    reference: str = Query(..., max_length=40),
-    code: str = Query(..., max_length=40),
+    reference: str = Query(..., max_length=40, pattern=TRACK_PATTERN),
+    code: str = Query(..., max_length=40, pattern=TRACK_PATTERN),
 ):
     return _track(request, reference, code, "feedback")
 
@@ -238,8 +241,8 @@ def requests_open(request: HttpRequest, body: RequestIn):
 )
 def requests_track(
     request: HttpRequest,
-    reference: str = Query(..., max_length=40),
-    code: str = Query(..., max_length=40),
+    reference: str = Query(..., max_length=40, pattern=TRACK_PATTERN),
+    code: str = Query(..., max_length=40, pattern=TRACK_PATTERN),
 ):
     return _track(request, reference, code, "request")
 

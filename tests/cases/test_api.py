@@ -120,6 +120,14 @@ def test_a_wrong_code_and_an_unknown_reference_get_the_same_404(client, file_cas
     assert other.status_code == 404
 
 
+@pytest.mark.parametrize("reference", ["R-DKR\x00", "R-DKR'; --", ""])
+def test_malformed_references_are_refused_before_the_database(client, reference):
+    """PostgreSQL refuses NUL bytes in text: they never reach it (found by schemathesis)."""
+    for path in ("/api/v1/complaints/track", "/api/v1/requests/track"):
+        response = client.get(path, {"reference": reference, "code": "ABCD2345"})
+        assert response.status_code == 422, (path, response.content)
+
+
 def test_tracking_attempts_are_rate_limited(client, file_case, settings):
     settings.CASES_TRACK_LIMIT_PER_HOUR = 3
     filed = file_case()
