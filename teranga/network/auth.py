@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from ninja.security import HttpBearer
 from teranga.lib import rows
 from teranga.lib.tokens import DEVICE_PREFIX, token_digest, token_is_well_formed
 from teranga.network.models import ApiToken, Device, Site, User
+from teranga.network.permissions import is_staff_member
 
 # last_used_at is refreshed at most this often, so a busy kiosk does not write on every
 # request.
@@ -95,3 +97,12 @@ class BearerAuth(HttpBearer):
 
 
 bearer = BearerAuth()
+
+
+def staff_user(request):
+    """The staff member behind the request's bearer token; a device's token, or a user with
+    no staff role, is refused (403)."""
+    user = request.auth.user
+    if user is None or not is_staff_member(user):
+        raise PermissionDenied
+    return user

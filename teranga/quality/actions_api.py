@@ -4,7 +4,6 @@ link), changing it, moving it along its workflow with a note, and the network's 
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
@@ -12,21 +11,14 @@ from ninja.errors import HttpError
 from ninja.responses import Status as HttpStatus
 
 from teranga.network.api import ErrorOut, InvalidOut
-from teranga.network.auth import bearer
+from teranga.network.auth import bearer, staff_user
 from teranga.network.permissions import Action as Can
-from teranga.network.permissions import is_staff_member, site_for_user, sites_for
+from teranga.network.permissions import site_for_user, sites_for
 from teranga.quality import actions
 from teranga.quality.models import Action
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
-
-
-def _staff(request: HttpRequest):
-    user = request.auth.user
-    if user is None or not is_staff_member(user):
-        raise PermissionDenied
-    return user
 
 
 class UpdateOut(Schema):
@@ -148,7 +140,7 @@ def _owner(username: str):
 
 
 def _action(request: HttpRequest, action_id: int, can: Can):
-    user = _staff(request)
+    user = staff_user(request)
     action = Action.objects.select_related("site__department").filter(pk=action_id).first()
     if action is None:
         raise Http404("Unknown action.")
@@ -164,7 +156,7 @@ def _action(request: HttpRequest, action_id: int, can: Can):
     summary="A site's action plan with its counts (staff of the site, region, national)",
 )
 def plan_get(request: HttpRequest, code: str):
-    site = site_for_user(_staff(request), code, Can.VIEW)
+    site = site_for_user(staff_user(request), code, Can.VIEW)
     today = timezone.localdate()
     counts = actions.plan_counts([site.pk], today)[site.pk]
     rows = actions.plan(site, today)
@@ -185,7 +177,7 @@ def plan_get(request: HttpRequest, code: str):
     "(quality officer, site manager, national team)",
 )
 def action_create(request: HttpRequest, code: str, body: ActionIn):
-    user = _staff(request)
+    user = staff_user(request)
     site = site_for_user(user, code, Can.QUALITY)
     params = {
         name: str(value)
@@ -279,7 +271,7 @@ def action_progress(request: HttpRequest, action_id: int, body: ProgressIn):
     summary="Open, overdue, done on time and done late actions per site of the caller's scope",
 )
 def actions_overview(request: HttpRequest):
-    user = _staff(request)
+    user = staff_user(request)
     sites = {s.pk: s.code for s in sites_for(user, Can.VIEW).order_by("code")}
     counts = actions.plan_counts(list(sites), timezone.localdate())
     return [{"site": code, **counts[pk].__dict__} for pk, code in sites.items()]

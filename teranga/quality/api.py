@@ -8,19 +8,12 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from teranga.network.api import ErrorOut
-from teranga.network.auth import bearer
-from teranga.network.permissions import Action, is_national_admin, is_staff_member, site_for_user
+from teranga.network.auth import bearer, staff_user
+from teranga.network.permissions import Action, is_national_admin, site_for_user
 from teranga.quality import campaigns, selectors, services
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-
-
-def _staff(request: HttpRequest):
-    user = request.auth.user
-    if user is None or not is_staff_member(user):
-        raise PermissionDenied
-    return user
 
 
 class CriterionOut(Schema):
@@ -67,7 +60,7 @@ def _current():
     summary="The current version of the quality referential",
 )
 def referential_current(request: HttpRequest):
-    _staff(request)
+    staff_user(request)
     referential = _current()
     measured = "measured"
     return {
@@ -132,7 +125,7 @@ class ProblemsOut(ErrorOut):
     },
 )
 def referential_publish(request: HttpRequest, current: bool = True):
-    user = _staff(request)
+    user = staff_user(request)
     if not is_national_admin(user):
         raise PermissionDenied
     try:
@@ -202,7 +195,7 @@ def _result_out(site, version: str, campaign, first, last, result) -> dict:
     "pre-score over the last quarter",
 )
 def site_quality(request: HttpRequest, code: str, campaign: int | None = None):
-    site = site_for_user(_staff(request), code, Action.VIEW)
+    site = site_for_user(staff_user(request), code, Action.VIEW)
     if campaign is not None:
         assessment = campaigns.assessment_get(site, campaign)
         if assessment is None:

@@ -4,28 +4,20 @@ a site's label status. Scoped like the pages: auditors see and write their assig
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status as HttpStatus
 
 from teranga.network.api import ErrorOut, InvalidOut
-from teranga.network.auth import bearer
-from teranga.network.permissions import Action, is_staff_member, site_for_user
+from teranga.network.auth import bearer, staff_user
+from teranga.network.permissions import Action, site_for_user
 from teranga.quality import audits
 from teranga.quality.audits import AuditRefused
 from teranga.quality.models import Audit, LabelDecision
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
-
-
-def _staff(request: HttpRequest):
-    user = request.auth.user
-    if user is None or not is_staff_member(user):
-        raise PermissionDenied
-    return user
 
 
 def _call(service, **kwargs):
@@ -114,7 +106,7 @@ def _detail(audit: Audit) -> dict:
     summary="The audits of the caller's sites (an auditor: their assigned sites)",
 )
 def audits_list(request: HttpRequest, site: str | None = None):
-    user = _staff(request)
+    user = staff_user(request)
     scope = site_for_user(user, site, Action.VIEW) if site else None
     return [_audit_out(a) for a in audits.audits_for(user, scope)[:500]]
 
@@ -126,7 +118,7 @@ def audits_list(request: HttpRequest, site: str | None = None):
     summary="Plan an audit (national team)",
 )
 def audit_plan(request: HttpRequest, payload: AuditIn):
-    user = _staff(request)
+    user = staff_user(request)
     site = site_for_user(user, payload.site, Action.VIEW)
     auditor = None
     if payload.auditor:
@@ -152,7 +144,7 @@ def audit_plan(request: HttpRequest, payload: AuditIn):
     summary="An audit with its findings",
 )
 def audit_get(request: HttpRequest, audit_id: int):
-    return _detail(_audit(_staff(request), audit_id))
+    return _detail(_audit(staff_user(request), audit_id))
 
 
 class FindingIn(Schema):
@@ -168,7 +160,7 @@ class FindingIn(Schema):
     "the audit page",
 )
 def finding_put(request: HttpRequest, audit_id: int, criterion: str, payload: FindingIn):
-    user = _staff(request)
+    user = staff_user(request)
     finding = _call(
         audits.finding_record,
         actor=user,
@@ -197,7 +189,7 @@ class CompleteIn(Schema):
     summary="Complete the audit (every observed criterion needs a finding); read-only after",
 )
 def audit_complete(request: HttpRequest, audit_id: int, payload: CompleteIn):
-    user = _staff(request)
+    user = staff_user(request)
     audit = _call(
         audits.audit_complete,
         actor=user,
@@ -247,7 +239,7 @@ def _decision_out(d: LabelDecision) -> dict:
     summary="Record a label decision (national team); a grant opens a cycle",
 )
 def label_decide(request: HttpRequest, payload: DecisionIn):
-    user = _staff(request)
+    user = staff_user(request)
     site = site_for_user(user, payload.site, Action.VIEW)
     audit = None
     if payload.audit is not None:
@@ -282,7 +274,7 @@ class LabelOut(Schema):
     summary="A site's label status and its decisions",
 )
 def site_label(request: HttpRequest, code: str):
-    site = site_for_user(_staff(request), code, Action.VIEW)
+    site = site_for_user(staff_user(request), code, Action.VIEW)
     status = audits.label_status(site)
     return {
         "site": site.code,

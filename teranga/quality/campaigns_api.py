@@ -9,11 +9,10 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from teranga.network.api import ErrorOut, InvalidOut
-from teranga.network.auth import bearer
+from teranga.network.auth import bearer, staff_user
 from teranga.network.models import Site
 from teranga.network.permissions import Action, is_national_admin, site_for_user, sites_for
 from teranga.quality import campaigns
-from teranga.quality.api import _staff
 from teranga.quality.models import Campaign, Referential
 
 router = Router(tags=["quality"])
@@ -85,7 +84,7 @@ def _campaign_out(campaign: Campaign) -> dict:
     summary="Self-assessment campaigns of the caller's sites, newest first",
 )
 def campaign_list(request: HttpRequest):
-    return [_campaign_out(c) for c in campaigns.campaigns_for(_staff(request))]
+    return [_campaign_out(c) for c in campaigns.campaigns_for(staff_user(request))]
 
 
 @router.post(
@@ -95,7 +94,7 @@ def campaign_list(request: HttpRequest):
     summary="Launch a campaign (national team): one grid per site, pre-scored from the data",
 )
 def campaign_create(request: HttpRequest, data: CampaignIn):
-    user = _staff(request)
+    user = staff_user(request)
     referential = None
     if data.referential is not None:
         referential = Referential.objects.filter(version=data.referential).first()
@@ -140,7 +139,7 @@ def _campaign(pk: int) -> Campaign:
     summary="A campaign's follow-up: per site of the caller, status, answers, score, disputes",
 )
 def campaign_detail(request: HttpRequest, pk: int):
-    user = _staff(request)
+    user = staff_user(request)
     campaign = _campaign(pk)
     site_ids = None
     if not is_national_admin(user):
@@ -173,7 +172,7 @@ def campaign_detail(request: HttpRequest, pk: int):
 )
 def campaign_close(request: HttpRequest, pk: int):
     try:
-        campaign = campaigns.campaign_close(actor=_staff(request), campaign=_campaign(pk))
+        campaign = campaigns.campaign_close(actor=staff_user(request), campaign=_campaign(pk))
     except campaigns.CampaignError as exc:
         return _refused(exc)
     return _campaign_out(campaign)
@@ -237,7 +236,7 @@ class GridOut(Schema):
 
 
 def _assessment(request: HttpRequest, code: str, pk: int, action: Action = Action.VIEW):
-    site = site_for_user(_staff(request), code, action)
+    site = site_for_user(staff_user(request), code, action)
     assessment = campaigns.assessment_get(site, pk)
     if assessment is None:
         raise Http404("This site takes no part in this campaign.")

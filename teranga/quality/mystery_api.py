@@ -10,21 +10,14 @@ from ninja.errors import HttpError
 from ninja.responses import Status as HttpStatus
 
 from teranga.network.api import ErrorOut, InvalidOut
-from teranga.network.auth import bearer
-from teranga.network.permissions import Action, is_national_admin, is_staff_member, site_for_user
+from teranga.network.auth import bearer, staff_user
+from teranga.network.permissions import Action, is_national_admin, site_for_user
 from teranga.quality import mystery
 from teranga.quality.models import MysteryCampaign
 from teranga.quality.mystery import GridItem, MysteryRefused
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
-
-
-def _staff(request: HttpRequest):
-    user = request.auth.user
-    if user is None or not is_staff_member(user):
-        raise PermissionDenied
-    return user
 
 
 def _call(service, **kwargs):
@@ -98,7 +91,7 @@ def _campaign(pk: int) -> MysteryCampaign:
     summary="Mystery campaigns with their grids",
 )
 def campaigns_list(request: HttpRequest):
-    _staff(request)
+    staff_user(request)
     return [_campaign_out(c) for c in MysteryCampaign.objects.select_related("referential")]
 
 
@@ -114,7 +107,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
         items = [GridItem(i.criterion, i.weight, i.title_fr, i.title_en) for i in payload.items]
     campaign = _call(
         mystery.mystery_campaign_create,
-        actor=_staff(request),
+        actor=staff_user(request),
         title=payload.title,
         channel=payload.channel,
         period_start=payload.period_start,
@@ -148,7 +141,7 @@ class CheckOut(Schema):
     summary="Record a check at a site (national team or an auditor of the site)",
 )
 def check_record(request: HttpRequest, campaign_id: int, payload: CheckIn):
-    user = _staff(request)
+    user = staff_user(request)
     campaign = _campaign(campaign_id)
     site = site_for_user(user, payload.site, Action.VIEW)
     check = _call(
@@ -194,7 +187,7 @@ class ResultsOut(Schema):
     summary="A campaign's results per site and per criterion (national team)",
 )
 def campaign_results(request: HttpRequest, campaign_id: int):
-    if not is_national_admin(_staff(request)):
+    if not is_national_admin(staff_user(request)):
         raise PermissionDenied
     campaign = _campaign(campaign_id)
     results = mystery.campaign_results(campaign)
@@ -229,7 +222,7 @@ class SiteCheckOut(CheckOut):
     summary="A site's mystery checks, newest first",
 )
 def site_checks(request: HttpRequest, code: str):
-    site = site_for_user(_staff(request), code, Action.VIEW)
+    site = site_for_user(staff_user(request), code, Action.VIEW)
     return [
         {
             "id": c.pk,

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -11,22 +10,15 @@ from ninja.errors import HttpError
 from ninja.responses import Status as HttpStatus
 
 from teranga.network.api import ErrorOut, InvalidOut
-from teranga.network.auth import bearer
+from teranga.network.auth import bearer, staff_user
 from teranga.network.models import Site, User
 from teranga.network.permissions import Action as Can
-from teranga.network.permissions import is_staff_member, site_for_user, sites_for
+from teranga.network.permissions import site_for_user, sites_for
 from teranga.quality import training
 from teranga.quality.models import TrainingSession
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
-
-
-def _staff(request: HttpRequest):
-    user = request.auth.user
-    if user is None or not is_staff_member(user):
-        raise PermissionDenied
-    return user
 
 
 class SessionOut(Schema):
@@ -102,7 +94,7 @@ def _session_out(session: TrainingSession) -> dict:
     summary="Training sessions: national ones and those of the caller's sites (latest first)",
 )
 def sessions_list(request: HttpRequest):
-    return [_session_out(s) for s in training.sessions_for(_staff(request))]
+    return [_session_out(s) for s in training.sessions_for(staff_user(request))]
 
 
 @router.post(
@@ -112,7 +104,7 @@ def sessions_list(request: HttpRequest):
     summary="Record a session: at a site (its quality staff) or national (national team)",
 )
 def session_create(request: HttpRequest, body: SessionIn):
-    user = _staff(request)
+    user = staff_user(request)
     site = None
     if body.site:
         site = Site.objects.filter(code=body.site).first()
@@ -140,7 +132,7 @@ def session_create(request: HttpRequest, body: SessionIn):
     summary="Mark staff of one site present or absent (all or nothing)",
 )
 def attendance_set(request: HttpRequest, session_id: int, body: AttendanceIn):
-    user = _staff(request)
+    user = staff_user(request)
     visible = sites_for(user, Can.VIEW)
     session = (
         TrainingSession.objects.filter(Q(site__isnull=True) | Q(site__in=visible), pk=session_id)
@@ -177,7 +169,7 @@ def attendance_set(request: HttpRequest, session_id: int, body: AttendanceIn):
     summary="A site's share of staff trained on the referential, and who is not",
 )
 def site_training(request: HttpRequest, code: str):
-    site = site_for_user(_staff(request), code, Can.VIEW)
+    site = site_for_user(staff_user(request), code, Can.VIEW)
     on = timezone.localdate()
     rows = training.site_training(site, on)
     trained = sum(1 for r in rows if r.trained_on)
