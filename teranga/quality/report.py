@@ -12,7 +12,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from teranga.indicators.catalogue import by_code
 from teranga.listening.tablet import read_static
@@ -25,19 +24,6 @@ from teranga.quality.models import (
 )
 
 LANGUAGE = "fr"
-REASONS = {
-    "met": gettext_lazy("met"),
-    "not_met": gettext_lazy("threshold not reached"),
-    "too_few": gettext_lazy("not enough data"),
-    "yes": gettext_lazy("yes"),
-    "partly": gettext_lazy("partly"),
-    "no": gettext_lazy("no"),
-    "unanswered": gettext_lazy("not answered"),
-    "conform": gettext_lazy("conform"),
-    "minor": gettext_lazy("minor non-conformity"),
-    "major": gettext_lazy("major non-conformity"),
-    "not_observed": gettext_lazy("not observed yet"),
-}
 
 
 @dataclass(frozen=True)
@@ -124,7 +110,7 @@ def _gap(criterion: Criterion, result: scoring.CriterionResult) -> Gap:
         criterion.title,
         criterion.get_kind_display(),
         criterion.mandatory,
-        str(REASONS.get(result.reason, result.reason)),
+        str(campaigns.REASONS.get(result.reason, result.reason)),
         figure,
     )
 
