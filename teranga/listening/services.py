@@ -112,7 +112,9 @@ def response_record(
         return existing, False
     if (
         phone_hash
-        and Response.objects.filter(phone_hash=phone_hash, day=timezone.localdate()).count()
+        and Response.objects.filter(phone_hash=phone_hash, day=timezone.localdate())
+        .exclude(phone_hash="")  # the partial index's condition, word for word
+        .count()
         >= settings.FEEDBACK_PHONE_MAX_PER_DAY
     ):
         raise Limited(_("Too many ratings from this phone today. Thank you, come back tomorrow!"))

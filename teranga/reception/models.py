@@ -56,7 +56,9 @@ class Ticket(models.Model):
 
     ACTIVE = (Status.WAITING, Status.CALLED, Status.SERVING)
 
-    site = models.ForeignKey(Site, models.PROTECT, related_name="tickets", verbose_name=_("site"))
+    site = models.ForeignKey(
+        Site, models.PROTECT, related_name="tickets", verbose_name=_("site"), db_index=False
+    )
     day = models.DateField(_("day"), help_text=_("Local date (Africa/Dakar) of issue."))
     letter = models.CharField(_("letter"), max_length=1)
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -72,6 +74,7 @@ class Ticket(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.WAITING)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome, blank=True)
     # Where the ticket is expected next after a transfer to a given counter.
+    # The foreign keys' own indexes are replaced by those of Meta.indexes (see there).
     target_counter = models.ForeignKey(
         Counter,
         models.SET_NULL,
@@ -79,6 +82,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("transferred to counter"),
+        db_index=False,
     )
     counter = models.ForeignKey(
         Counter,
@@ -87,6 +91,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         verbose_name=_("counter"),
+        db_index=False,
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,6 +100,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("agent"),
+        db_index=False,
     )
     issued_at = models.DateTimeField(_("issued at"))
     issued_hour = models.PositiveSmallIntegerField(_("local hour of issue"))
@@ -124,13 +130,28 @@ class Ticket(models.Model):
             # draws collide more and more as the history grows.
             models.UniqueConstraint(fields=["day", "feedback_code"], name="ticket_feedback_day"),
         ]
+        # Every index is written by every ticket issued and by every row of a history load:
+        # none repeats another's leading column (site is led by ticket_site_day and
+        # ticket_queue), and those on a key still empty when a ticket is issued (counter,
+        # agent, transfer target) are partial, so issuing a ticket does not write them. A
+        # comparison on a column implies it is not null, so SQLite and PostgreSQL use them.
         indexes = [
             # The live queue: a site's waiting (or called) tickets are one short range of this
             # index however long the history. Not a partial index: SQLite uses one only when
             # a query repeats its condition word for word.
             models.Index(fields=["site", "status", "issued_at"], name="ticket_queue"),
             # A counter's current ticket.
-            models.Index(fields=["counter", "status"], name="ticket_counter_status"),
+            models.Index(
+                fields=["counter", "status"],
+                name="ticket_counter_status",
+                condition=Q(counter__isnull=False),
+            ),
+            models.Index(fields=["agent"], name="ticket_agent", condition=Q(agent__isnull=False)),
+            models.Index(
+                fields=["target_counter"],
+                name="ticket_target_counter",
+                condition=Q(target_counter__isnull=False),
+            ),
             models.Index(fields=["feedback_code"], name="ticket_feedback_code"),
             # Daily figures and staffing (per site and day, then hour).
             models.Index(fields=["site", "day", "issued_hour"], name="ticket_site_day"),
@@ -163,14 +184,30 @@ class TicketEvent(models.Model):
     at = models.DateTimeField()
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
+    # Empty when a kiosk issues the ticket: partial indexes (Meta), not written then.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
-    counter = models.ForeignKey(Counter, models.SET_NULL, null=True, blank=True, related_name="+")
+    counter = models.ForeignKey(
+        Counter, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            models.Index(
+                fields=["actor"], name="ticketevent_actor", condition=Q(actor__isnull=False)
+            ),
+            models.Index(
+                fields=["counter"], name="ticketevent_counter", condition=Q(counter__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.from_status}→{self.to_status}"
