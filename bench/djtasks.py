@@ -6,6 +6,7 @@ environment (settings, database) as the served platform. Each prints one JSON do
   explain SITE         capture the SQL of the hot requests and EXPLAIN each statement
   live SITE            time selectors.live_view / staffing_advice in-process
   profile SITE N       cProfile N ticket issues through the WSGI application
+  history-floor DAYS   generate_history's ticket statement into tables with fewer indexes
 """
 
 import cProfile
@@ -18,6 +19,7 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -440,6 +442,92 @@ def profile(code: str, token: str, n: int) -> dict:
     }
 
 
+# --- what generate_history's ticket statement costs without the ticket table ------------------
+
+
+def history_floor(days: int) -> dict:
+    """The tickets of the `days` days before today, computed by generate_history's own
+    statement (same lookups, chunks of days, transactions and connection settings), written
+    into a table with the ticket table's columns: without any index, with its primary key and
+    unique constraints only, then with every one of its indexes. SQLite. The ticket table
+    itself is not touched; the rows go to a scratch table dropped after each variant."""
+    from django.db import transaction
+
+    from teranga.demo import history
+
+    assert connection.vendor == "sqlite", "the history budget is a SQLite one"
+    sites = list(Site.objects.select_related("department__region").order_by("code"))
+    load = history._Load(sites, history.DEFAULT_SEED)
+    table, scratch = Ticket._meta.db_table, "bench_history_floor"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
+        (table_sql,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL",
+            [table],
+        )
+        index_sql = [
+            re.sub(r'INDEX "([^"]+)" ON "\w+"', rf'INDEX "floor_\1" ON "{scratch}"', row[0])
+            for row in cursor.fetchall()
+        ]
+    constrained = table_sql.replace(f'"{table}"', f'"{scratch}"', 1)
+    variants = [
+        ("no index", [f"CREATE TABLE {scratch} AS SELECT * FROM {table} WHERE 0"]),
+        ("primary key and unique constraints", [constrained]),
+        (f"every index of the ticket table ({len(index_sql)} more)", [constrained, *index_sql]),
+    ]
+    # The chunks' blocks, planned once (Python, the same for every variant).
+    started = time.perf_counter()
+    today = timezone.localdate()
+    chunks, tickets = [], 0
+    first = today - timedelta(days=days)
+    while first < today:
+        last = min(
+            first + timedelta(days=history.CHUNK_DAYS - 1),
+            today - timedelta(days=1),
+        )
+        plans: dict = {}
+        day = first
+        while day <= last:
+            found = [history.plan_site_day(p, day, load.cal, load.seed) for p in load.profiles]
+            plans[day] = [plan for plan in found if plan is not None]
+            tickets += sum(plan.tickets for plan in plans[day])
+            day += timedelta(days=1)
+        chunks.append(load.blocks(plans, {}))
+        first = last + timedelta(days=1)
+    planning = time.perf_counter() - started
+    insert = (
+        f"INSERT INTO {scratch} ({history.TICKET_COLUMNS}) {history.ticket_select(load.dialect)}"
+    )
+    results = []
+    with history._SqliteLoad():
+        with connection.cursor() as cursor:
+            history._lookups_create(cursor, load.profiles, load.seed, history.MAX_PER_SITE_DAY + 1)
+        for label, ddl in variants:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+                for statement in ddl:
+                    cursor.execute(statement)
+            seconds = 0.0
+            for rows in chunks:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("DELETE FROM history_blk")
+                    history._values_insert(cursor, "history_blk", rows)
+                    started = time.perf_counter()
+                    cursor.execute(insert)
+                seconds += time.perf_counter() - started  # the statement and its commit
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {scratch}")
+                (written,) = cursor.fetchone()
+                cursor.execute(f"DROP TABLE {scratch}")
+            assert written == tickets, (label, written, tickets)
+            results.append({"label": label, "seconds": seconds, "rate": tickets / seconds})
+        with connection.cursor() as cursor:
+            history._lookups_drop(cursor)
+    return {"days": days, "tickets": tickets, "planning_s": planning, "variants": results}
+
+
 def _shape(sql: str) -> str:
     sql = re.sub(r"\s+", " ", sql)
     sql = re.sub(r'"s\d+_x\d+"', '"s…"', sql)  # one shape for every savepoint
@@ -501,6 +589,8 @@ def main() -> None:
         result = live(args[0], int(args[1]))
     elif task == "profile":
         result = profile(args[0], args[1], int(args[2]))
+    elif task == "history-floor":
+        result = history_floor(int(args[0]))
     else:
         raise SystemExit(f"unknown task {task}")
     print(json.dumps(result, default=str))

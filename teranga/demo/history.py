@@ -627,10 +627,22 @@ def _random_rows(seed: int) -> tuple[tuple, ...]:
     )
 
 
+TICKET_COLUMNS = """day, letter, sequence, priority, is_priority, language, status, outcome,
+    issued_at, issued_hour, called_at, last_called_at, serving_at, finished_at, wait_seconds,
+    service_seconds, recalls, phone, sms_consent, near_sms_sent, client_id, public_id,
+    feedback_code, agent_id, counter_id, procedure_id, site_id, target_counter_id"""
+
+
 def _ticket_sql(d: _Dialect) -> str:
-    """One INSERT … SELECT for the blocks in history_blk: every integer computed once (and
-    materialised), then the columns. Random digits: a for the arrival time and the counter,
-    b for the procedure, outcome, language and priority, c for the no-show and the walk."""
+    """One INSERT … SELECT for the blocks in history_blk."""
+    return f"INSERT INTO {Ticket._meta.db_table} ({TICKET_COLUMNS}) {ticket_select(d)}"
+
+
+def ticket_select(d: _Dialect) -> str:
+    """The SELECT of the tickets' rows (TICKET_COLUMNS) of the blocks in history_blk: every
+    integer computed once (and materialised), then the columns. Random digits: a for the
+    arrival time and the counter, b for the procedure, outcome, language and priority, c for
+    the no-show and the walk."""
     lang = (
         f"CASE WHEN (b / 16000) % 1000 < {LANGUAGES[0][1]} THEN 'fr' "
         f"WHEN (b / 16000) % 1000 < {LANGUAGES[0][1] + LANGUAGES[1][1]} THEN 'wo' ELSE 'en' END"
@@ -642,11 +654,6 @@ def _ticket_sql(d: _Dialect) -> str:
         return d.ts(f"day_s + {offset}")
 
     return f"""
-        INSERT INTO {Ticket._meta.db_table} (day, letter, sequence, priority, is_priority,
-            language, status, outcome, issued_at, issued_hour, called_at, last_called_at,
-            serving_at, finished_at, wait_seconds, service_seconds, recalls, phone, sms_consent,
-            near_sms_sent, client_id, public_id, feedback_code, agent_id, counter_id,
-            procedure_id, site_id, target_counter_id)
         WITH x AS MATERIALIZED (
             SELECT y.*, (iss + w > close_s + {EXPIRE_GRACE_S}) AS ex,
                 (c % 1000 < 20 + w / 30) AS ns, iss + w AS called,
