@@ -136,10 +136,15 @@ class Ticket(models.Model):
         # agent, transfer target) are partial, so issuing a ticket does not write them. A
         # comparison on a column implies it is not null, so SQLite and PostgreSQL use them.
         indexes = [
-            # The live queue: a site's waiting (or called) tickets are one short range of this
-            # index however long the history. Not a partial index: SQLite uses one only when
-            # a query repeats its condition word for word.
-            models.Index(fields=["site", "status", "issued_at"], name="ticket_queue"),
+            # The live queue: a site's waiting (or called) tickets of the day are one short
+            # range of this index however long the history, and the people ahead of a ticket
+            # (same line, priority, then arrival) are counted from the index alone. Not a
+            # partial index: SQLite uses one only when a query repeats its condition word for
+            # word.
+            models.Index(
+                fields=["site", "status", "day", "letter", "is_priority", "issued_at"],
+                name="ticket_queue",
+            ),
             # A counter's current ticket.
             models.Index(
                 fields=["counter", "status"],

@@ -20,6 +20,14 @@ class Migration(migrations.Migration):
             model_name='ticket',
             name='ticket_counter_status',
         ),
+        migrations.RemoveIndex(
+            model_name='ticket',
+            name='ticket_queue',
+        ),
+        migrations.AddIndex(
+            model_name='ticket',
+            index=models.Index(fields=['site', 'status', 'day', 'letter', 'is_priority', 'issued_at'], name='ticket_queue'),
+        ),
         foreign_key_index_drop(
             'reception',
             'ticket',
