@@ -7,6 +7,7 @@ whose sample is below the indicator's minimum is never shown, only its sample.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from hashlib import sha256
@@ -15,6 +16,7 @@ import segno
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -392,17 +394,20 @@ def results_context(results: Results) -> dict:
 
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
     """Changes with the data, the day (the month to date), the language and whether a staff
-    member is logged in (the header differs)."""
-    key = "|".join(
-        [
-            str(last_update()),
-            str(timezone.localdate()),
-            request.LANGUAGE_CODE,
-            str(request.user.is_authenticated),
-            request.path,
-        ]
-    )
-    return sha256(key.encode()).hexdigest()[:20]
+    member is logged in (the header differs). Computed once a request."""
+    if not hasattr(request, "results_etag"):
+        key = "|".join(
+            [
+                str(last_update()),
+                str(timezone.localdate()),
+                request.LANGUAGE_CODE,
+                str(request.user.is_authenticated),
+                request.get_host(),
+                request.path,
+            ]
+        )
+        request.results_etag = sha256(key.encode()).hexdigest()[:20]
+    return request.results_etag
 
 
 def cacheable(response: HttpResponse, request: HttpRequest) -> HttpResponse:
@@ -414,26 +419,46 @@ def cacheable(response: HttpResponse, request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _page(request: HttpRequest, template: str, context: Callable[[], dict]) -> HttpResponse:
+    """The page (cacheable). A visitor's copy is also kept in the process cache under its
+    ETag: the same page for every visitor until the figures, the day or the language change,
+    rendered once instead of on every request. Never a page with something of one person
+    in it: a staff member's header, a visitor's pending messages (left for their next page)."""
+    if request.user.is_authenticated or len(get_messages(request)):
+        return cacheable(render(request, template, context()), request)
+    key = f"results-page:{_etag(request)}"
+    body = cache.get(key)
+    if body is None:
+        body = render(request, template, context()).content
+        cache.set(key, body, timeout=MAX_AGE)
+    return cacheable(HttpResponse(body), request)
+
+
 @require_safe
 @condition(etag_func=_etag)
 def results_national(request: HttpRequest) -> HttpResponse:
-    period = results_period()
-    context = results_context(area_results(national_area(), period))
-    rows = []
-    for row in sites_results(period):
-        rows.append({"site": row.site, "cells": [_cell_view(row.cells[code]) for code in CODES]})
-    context.update(sites=rows, site_columns=context["columns"])
-    return cacheable(render(request, "public/results.html", context), request)
+    def context() -> dict:
+        period = results_period()
+        found = results_context(area_results(national_area(), period))
+        rows = [
+            {"site": row.site, "cells": [_cell_view(row.cells[code]) for code in CODES]}
+            for row in sites_results(period)
+        ]
+        return {**found, "sites": rows, "site_columns": found["columns"]}
+
+    return _page(request, "public/results.html", context)
 
 
 @require_safe
 @condition(etag_func=_etag)
 def results_site(request: HttpRequest, code: str) -> HttpResponse:
     site = public_site(code)
-    context = results_context(area_results(site_area(site)))
-    context["site"] = site
-    context["poster_languages"] = POSTER_LANGUAGES
-    return cacheable(render(request, "public/results_site.html", context), request)
+
+    def context() -> dict:
+        found = results_context(area_results(site_area(site)))
+        return {**found, "site": site, "poster_languages": POSTER_LANGUAGES}
+
+    return _page(request, "public/results_site.html", context)
 
 
 # --- the poster ---------------------------------------------------------------------------------

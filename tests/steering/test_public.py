@@ -5,8 +5,17 @@ import io
 import re
 
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 
+from teranga.indicators.models import Refresh
 from teranga.network.models import Role
 from tests.factories import staff
 from tests.steering.public_data import EMAIL, NAME, PHONE, load, months, small_samples
@@ -219,3 +228,38 @@ def test_public_results_carry_no_personal_data(client, dakar):
 def test_a_code_no_site_can_hold_is_not_found_rather_than_an_error(client, network):
     assert client.get("/resultats/D%00K/").status_code == 404
     assert client.get("/api/v1/public/results/D%00K").status_code == 404
+
+
+def test_a_visitors_page_is_rendered_once_until_the_figures_change(
+    client, dakar, django_assert_max_num_queries
+):
+    first = client.get("/resultats/")
+    with django_assert_max_num_queries(2):  # the last update (ETag); no figure read again
+        again = client.get("/resultats/")
+    assert again.content == first.content
+    client.cookies["teranga_lang"] = "wo"  # another language, another copy
+    assert client.get("/resultats/").content != first.content
+    del client.cookies["teranga_lang"]
+    now, today = timezone.now(), timezone.localdate()
+    Refresh.objects.create(
+        kind=Refresh.Kind.REFRESH,
+        started_at=now,
+        finished_at=now,
+        first_day=today,
+        last_day=today,
+        days=1,
+    )
+    with CaptureQueriesContext(connection) as queries:  # new figures: rendered again
+        assert client.get("/resultats/").status_code == 200
+    assert len(queries) > 2
+
+
+def test_a_visitors_pending_message_is_never_shown_to_another(client, dakar):
+    client.get("/resultats/DKR/")  # the visitors' copy
+    storage = CookieStorage(RequestFactory().get("/"))
+    response = HttpResponse()
+    storage._store([Message(constants.SUCCESS, "R-DKR-2026-00042")], response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    assert "R-DKR-2026-00042" in client.get("/resultats/DKR/").content.decode()
+    del client.cookies[storage.cookie_name]
+    assert "R-DKR-2026-00042" not in client.get("/resultats/DKR/").content.decode()
