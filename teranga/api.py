@@ -6,9 +6,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from teranga.cases.api import router as cases_router
-from teranga.cases.errors import CasesError
+from teranga.lib.errors import ServiceError
 from teranga.listening.api import router as listening_router
-from teranga.listening.errors import FeedbackError
 from teranga.network.api import router as network_router
 from teranga.quality.actions_api import router as quality_actions_router
 from teranga.quality.api import router as quality_router
@@ -17,7 +16,6 @@ from teranga.quality.campaigns_api import router as quality_campaigns_router
 from teranga.quality.mystery_api import router as quality_mystery_router
 from teranga.quality.training_api import router as quality_training_router
 from teranga.reception.api import router as reception_router
-from teranga.reception.errors import ReceptionError
 from teranga.steering.api import router as steering_router
 
 api = NinjaAPI(
@@ -73,19 +71,9 @@ def on_too_big(request, exc):
     return api.create_response(request, {"detail": "Request body too large."}, status=413)
 
 
-@api.exception_handler(ReceptionError)
-def on_reception_error(request, exc: ReceptionError):
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
-
-
-@api.exception_handler(FeedbackError)
-def on_feedback_error(request, exc: FeedbackError):
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
-
-
-@api.exception_handler(CasesError)
-def on_cases_error(request, exc: CasesError):
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+@api.exception_handler(ServiceError)
+def on_service_error(request, exc: ServiceError):
+    return api.create_response(request, exc.body(), status=exc.status)
 
 
 api.add_router("", network_router)

@@ -12,8 +12,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 
 from teranga.cases import selectors, services
-from teranga.cases.errors import Forbidden, TooMany
 from teranga.cases.models import Case
+from teranga.lib.errors import Forbidden, Limited
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer
@@ -121,7 +121,7 @@ class StatusIn(Schema):
 
 def _check_rate(request: HttpRequest, scope: str, limit: int) -> None:
     if rate_limited(scope, client_address(request), limit=limit):
-        raise TooMany("Too many attempts from this address: try again in an hour.")
+        raise Limited("Too many attempts from this address: try again in an hour.")
 
 
 def filed_out(filed: services.Filed) -> dict:

@@ -24,7 +24,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from teranga.cases.alerts import email_enqueue, notify, site_managers, supervisors
-from teranga.cases.errors import Conflict, Forbidden, Invalid
 from teranga.cases.models import (
     FEEDBACK_KINDS,
     OPEN_STATUSES,
@@ -39,6 +38,7 @@ from teranga.cases.models import (
     Status,
 )
 from teranga.lib import files
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.lib.facts import past_day_changed
 from teranga.lib.phones import phone_e164
 from teranga.messaging.models import OutboundSms

@@ -20,8 +20,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from teranga.cases import alerts, selectors, services
-from teranga.cases.errors import CasesError, Invalid
 from teranga.cases.models import FEEDBACK_KINDS, Case, CaseAttachment, Channel, Kind, Status
+from teranga.lib.errors import Invalid, ServiceError
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.network import selectors as network_selectors
 from teranga.network.models import Site
@@ -117,7 +117,7 @@ def complaint_new(request: HttpRequest, code: str) -> HttpResponse:
                         client_id=data["client_id"],
                         language=_language(),
                     )
-                except CasesError as exc:
+                except ServiceError as exc:
                     form.add_error(None, exc.message)
                 else:
                     return render(
@@ -158,7 +158,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 try:
                     case = services.case_rate(case=case, rating=rating)
                     messages.success(request, _("Thank you for your rating."))
-                except CasesError as exc:
+                except ServiceError as exc:
                     form.add_error(None, exc.message)
     return render(
         request,
@@ -295,7 +295,7 @@ def staff_new(request: HttpRequest, code: str) -> HttpResponse:
                 # The case and its scan together: a refused file files nothing.
                 with transaction.atomic():
                     filed = _staff_file(site, request.user, data, contact)
-            except CasesError as exc:
+            except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
                 return render(request, "cases/staff_filed.html", {"site": site, "filed": filed})
@@ -399,7 +399,7 @@ def case_action(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             services.attachment_add(case=case, actor=user, upload=upload)
         else:
             raise Http404
-    except CasesError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("cases-case", code=site.code, pk=case.pk)
 

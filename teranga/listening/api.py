@@ -14,10 +14,10 @@ from ninja import Field, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from teranga.lib.errors import Forbidden, Invalid
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.lib.tokens import token_is_well_formed
 from teranga.listening import selectors, services
-from teranga.listening.errors import Forbidden, Invalid
 from teranga.listening.models import Response
 from teranga.listening.ussd import ussd_reply
 from teranga.network.api import ErrorOut, InvalidOut

@@ -10,11 +10,10 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from teranga.cases.errors import CasesError
 from teranga.cases.services import complaint_from_sms
+from teranga.lib.errors import Conflict, Forbidden, Invalid, Limited, ServiceError
 from teranga.lib.facts import past_day_changed
 from teranga.lib.masking import mask_personal
-from teranga.listening.errors import Conflict, Forbidden, Invalid, Limited
 from teranga.listening.models import Channel, InboundSms, Response, SmsInvitation
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Counter, Device, Site, User
@@ -290,7 +289,7 @@ def sms_inbound(*, message_id: str, sender: str, text: str) -> InboundSms:
                 with transaction.atomic():
                     complaint_from_sms(phone=sender, text=text, message_id=message_id)
                 outcome = InboundSms.Outcome.CASE
-            except CasesError:
+            except ServiceError:
                 pass  # an invalid sender number: answered with the help below, if possible
         if ticket is not None:
             language = ticket.language or "fr"

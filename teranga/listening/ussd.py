@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from teranga.lib.errors import ServiceError
 from teranga.listening import services
-from teranga.listening.errors import FeedbackError
 from teranga.listening.models import Channel
 from teranga.network.models import Region, Site
 from teranga.reception.models import Ticket
@@ -186,6 +186,6 @@ def ussd_reply(*, session_id: str, phone: str, text: str) -> str:
                 language=state.language,
                 phone_hash=services.phone_digest(phone) if phone else "",
             )
-        except FeedbackError as exc:
+        except ServiceError as exc:
             return "END " + exc.message[:SCREEN_MAX]
         return "END " + _("Thank you! Your opinion helps improve the service.")

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from teranga.lib.errors import ServiceError
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.listening import selectors, services
 from teranga.listening.api import form_token_read
-from teranga.listening.errors import FeedbackError
 from teranga.listening.forms import CodeForm, PeriodForm, RatingForm
 from teranga.listening.models import Channel, Response
 from teranga.network import selectors as network_selectors
@@ -48,7 +48,7 @@ def _submit(request: HttpRequest, form: RatingForm, **record) -> HttpResponse | 
             language=request.LANGUAGE_CODE,
             **record,
         )
-    except FeedbackError as exc:
+    except ServiceError as exc:
         form.add_error(None, exc.message)
         return None
     return redirect("feedback-thanks")
@@ -71,7 +71,7 @@ def feedback_form(request: HttpRequest, code: str) -> HttpResponse:
     if token:
         try:
             token_site, counter_id = form_token_read(token)
-        except FeedbackError:
+        except ServiceError:
             raise Http404 from None
         if token_site != site.code:
             raise Http404
@@ -229,7 +229,7 @@ def moderate(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             decision=request.POST.get("decision", ""),
             masked=request.POST.get("masked"),
         )
-    except FeedbackError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Comment updated."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from teranga.cases.models import Case, Kind
 from teranga.indicators.catalogue import by_code
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.network.models import Role, RoleAssignment, Site, User
 from teranga.network.permissions import Action as Can
 from teranga.network.permissions import user_can
@@ -53,29 +54,6 @@ TEXT_MAX = 5000
 THEME_MAX = 60
 THEMES_MONTHS = 3
 THEMES_SHOWN = 5
-
-
-class ActionError(Exception):
-    """Why an action-plan write was refused; `status` is the HTTP status the API answers."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class Invalid(ActionError):
-    status = 422
-
-
-class Forbidden(ActionError):
-    status = 403
-
-
-class Conflict(ActionError):
-    status = 409
 
 
 def site_staff(site: Site):

@@ -131,10 +131,6 @@ def action_out(action: Action, today: date, with_updates: bool = False) -> dict:
     }
 
 
-def _refusal(exc: actions.ActionError) -> HttpError:
-    return HttpError(exc.status, exc.message)
-
-
 def _owner(username: str):
     return get_user_model().objects.filter(username=username).first()
 
@@ -194,20 +190,17 @@ def action_create(request: HttpRequest, code: str, body: ActionIn):
         origin = actions.suggestion(site, params).origin
     except actions.OriginNotFound as exc:
         raise HttpError(422, f"Unknown {exc.args[0]} at this site.") from None
-    try:
-        action = actions.action_create(
-            site=site,
-            actor=user,
-            title=body.title,
-            description=body.description,
-            owner=_owner(body.owner),
-            due_date=body.due_date,
-            indicator=body.indicator,
-            expected_value=body.expected_value,
-            origin=origin,
-        )
-    except actions.ActionError as exc:
-        raise _refusal(exc) from None
+    action = actions.action_create(
+        site=site,
+        actor=user,
+        title=body.title,
+        description=body.description,
+        owner=_owner(body.owner),
+        due_date=body.due_date,
+        indicator=body.indicator,
+        expected_value=body.expected_value,
+        origin=origin,
+    )
     return HttpStatus(201, action_out(actions.action_get(site, action.pk), timezone.localdate()))
 
 
@@ -230,19 +223,16 @@ def action_get(request: HttpRequest, action_id: int):
 )
 def action_edit(request: HttpRequest, action_id: int, body: ActionEditIn):
     action, user = _action(request, action_id, Can.QUALITY)
-    try:
-        actions.action_edit(
-            action=action,
-            actor=user,
-            title=body.title,
-            description=body.description,
-            owner=_owner(body.owner),
-            due_date=body.due_date,
-            indicator=body.indicator,
-            expected_value=body.expected_value,
-        )
-    except actions.ActionError as exc:
-        raise _refusal(exc) from None
+    actions.action_edit(
+        action=action,
+        actor=user,
+        title=body.title,
+        description=body.description,
+        owner=_owner(body.owner),
+        due_date=body.due_date,
+        indicator=body.indicator,
+        expected_value=body.expected_value,
+    )
     action = actions.action_get(action.site, action.pk)
     return action_out(action, timezone.localdate(), with_updates=True)
 
@@ -256,10 +246,7 @@ def action_edit(request: HttpRequest, action_id: int, body: ActionEditIn):
 )
 def action_progress(request: HttpRequest, action_id: int, body: ProgressIn):
     action, user = _action(request, action_id, Can.QUALITY)
-    try:
-        actions.action_progress(action=action, actor=user, to=body.status, note=body.note)
-    except actions.ActionError as exc:
-        raise _refusal(exc) from None
+    actions.action_progress(action=action, actor=user, to=body.status, note=body.note)
     action = actions.action_get(action.site, action.pk)
     return action_out(action, timezone.localdate(), with_updates=True)
 

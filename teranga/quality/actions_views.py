@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from teranga.indicators.catalogue import catalogue
+from teranga.lib.errors import Invalid, ServiceError
 from teranga.network.permissions import Action as Can
 from teranga.network.permissions import is_staff_member, site_for_user, sites_for, user_can
 from teranga.quality import actions, report, training
-from teranga.quality.evidence import EvidenceRefused, evidence_add
+from teranga.quality.evidence import evidence_add
 from teranga.quality.models import Action
 
 
@@ -58,7 +59,7 @@ class ActionForm(forms.Form):
         }
 
 
-def _refused(form: forms.Form, exc: actions.ActionError) -> None:
+def _refused(form: forms.Form, exc: ServiceError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -107,7 +108,7 @@ def action_new(request: HttpRequest, code: str) -> HttpResponse:
                 action = actions.action_create(
                     site=site, actor=request.user, origin=found.origin, **form.values()
                 )
-            except actions.ActionError as exc:
+            except ServiceError as exc:
                 _refused(form, exc)
             else:
                 messages.success(request, _("The action is on the plan."))
@@ -162,7 +163,7 @@ def action_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.action_edit(action=action, actor=request.user, **form.values())
-            except actions.ActionError as exc:
+            except ServiceError as exc:
                 _refused(form, exc)
             else:
                 return redirect("quality:action", code=site.code, pk=action.pk)
@@ -195,7 +196,7 @@ def action_progress(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             to=request.POST.get("status") or None,
             note=request.POST.get("note", ""),
         )
-    except actions.ActionError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("quality:action", code=site.code, pk=action.pk)
 
@@ -211,8 +212,8 @@ def action_evidence(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     else:
         try:
             evidence_add(actor=request.user, upload=upload, action=action)
-        except EvidenceRefused as exc:
-            messages.error(request, str(exc))
+        except Invalid as exc:
+            messages.error(request, exc.message)
     return redirect("quality:action", code=site.code, pk=action.pk)
 
 

@@ -128,19 +128,10 @@ def referential_publish(request: HttpRequest, current: bool = True):
     user = staff_user(request)
     if not is_national_admin(user):
         raise PermissionDenied
-    try:
-        data = services.referential_parse(request.body.decode("utf-8", "replace"))
-        referential, _created = services.referential_publish(
-            data, make_current=current, new_only=True, actor=user
-        )
-    except services.VersionExists as exc:
-        return Status(409, {"detail": exc.problems[0]})
-    except services.InvalidReferential as exc:
-        return Status(
-            422,
-            {"detail": _("The referential is refused, nothing was published."),
-             "problems": exc.problems},
-        )  # fmt: skip
+    data = services.referential_parse(request.body.decode("utf-8", "replace"))
+    referential, _created = services.referential_publish(
+        data, make_current=current, new_only=True, actor=user
+    )
     return Status(201, {"version": referential.version, "current": referential.is_current})
 
 

@@ -23,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from teranga.cases.alerts import email_enqueue
+from teranga.lib.errors import Conflict, Invalid
 from teranga.lib.months import add_months
 from teranga.network.models import Role, RoleAssignment, Site
 from teranga.network.permissions import Action, is_national_admin, sites_for, user_can
 from teranga.network.services import audit_record
-from teranga.quality.evidence import EvidenceRefused, evidence_add
+from teranga.quality.evidence import evidence_add
 from teranga.quality.models import (
     Audit,
     Criterion,
@@ -37,15 +38,6 @@ from teranga.quality.models import (
     Referential,
 )
 from teranga.quality.mystery import mystery_observations
-
-
-class AuditRefused(Exception):
-    """A refused audit or label write: `status` is the HTTP answer (409 for a change the
-    workflow forbids, 422 for bad input), `field` the form field to show it beside."""
-
-    def __init__(self, message: str, *, status: int = 422, field: str | None = None):
-        super().__init__(message)
-        self.message, self.status, self.field = message, status, field
 
 
 def _national(actor) -> None:
@@ -85,12 +77,12 @@ def audit_plan(
 ) -> Audit:
     _national(actor)
     if kind not in Audit.Kind.values:
-        raise AuditRefused(_("Unknown kind of audit %(kind)r.") % {"kind": kind}, field="kind")
+        raise Invalid(_("Unknown kind of audit %(kind)r.") % {"kind": kind}, field="kind")
     referential = referential or Referential.objects.filter(is_current=True).first()
     if referential is None:
-        raise AuditRefused(_("No quality referential has been published yet."))
+        raise Invalid(_("No quality referential has been published yet."))
     if auditor is not None and not is_site_auditor(auditor, site):
-        raise AuditRefused(
+        raise Invalid(
             _("%(user)s does not hold the auditor role at %(site)s.")
             % {"user": auditor.username, "site": site.code},
             field="auditor",
@@ -121,7 +113,7 @@ def audit_plan(
 def _move(audit: Audit, to: str, actor, fields: list[str]) -> None:
     before = audit.status
     if to not in TRANSITIONS[before]:
-        raise AuditRefused(_("This audit is completed: it can no longer change."), status=409)
+        raise Conflict(_("This audit is completed: it can no longer change."))
     audit.status = to
     audit.save(update_fields=["status", *fields])
     audit_record(
@@ -133,7 +125,7 @@ def _writable(actor, audit: Audit) -> None:
     if not can_audit(actor, audit.site):
         raise PermissionDenied
     if audit.status == Audit.Status.COMPLETED:
-        raise AuditRefused(_("This audit is completed: it can no longer change."), status=409)
+        raise Conflict(_("This audit is completed: it can no longer change."))
 
 
 @transaction.atomic
@@ -148,12 +140,12 @@ def finding_record(
         engagement__theme__referential_id=audit.referential_id, code=criterion_code
     ).first()
     if criterion is None:
-        raise AuditRefused(
+        raise Invalid(
             _("Unknown criterion %(code)s in this referential.") % {"code": criterion_code},
             field="criterion",
         )
     if result not in Finding.Result.values:
-        raise AuditRefused(_("Choose conform, minor or major."), field="result")
+        raise Invalid(_("Choose conform, minor or major."), field="result")
     if audit.status == Audit.Status.PLANNED:
         audit.performed_on = audit.performed_on or timezone.localdate()
         _move(audit, Audit.Status.IN_PROGRESS, actor, ["performed_on"])
@@ -173,8 +165,8 @@ def finding_record(
     for upload in uploads:
         try:
             evidence_add(actor=actor, upload=upload, finding=finding)
-        except EvidenceRefused as exc:
-            raise AuditRefused(str(exc), field="files") from exc
+        except Invalid as exc:
+            raise Invalid(exc.message, field="files") from exc
     return finding
 
 
@@ -195,16 +187,16 @@ def audit_complete(
     audit = Audit.objects.select_for_update().select_related("site").get(pk=audit.pk)
     _writable(actor, audit)
     if not conclusion.strip():
-        raise AuditRefused(_("Write the conclusion of the audit."), field="conclusion")
+        raise Invalid(_("Write the conclusion of the audit."), field="conclusion")
     missing = missing_findings(audit)
     if missing:
-        raise AuditRefused(
+        raise Invalid(
             _("Record a finding on every observed criterion first; missing: %(codes)s.")
             % {"codes": ", ".join(missing)},
             field="conclusion",
         )
     if performed_on and performed_on > timezone.localdate():
-        raise AuditRefused(_("The audit cannot be performed in the future."), field="performed_on")
+        raise Invalid(_("The audit cannot be performed in the future."), field="performed_on")
     audit.conclusion = conclusion.strip()
     audit.performed_on = performed_on or audit.performed_on or timezone.localdate()
     _move(audit, Audit.Status.COMPLETED, actor, ["conclusion", "performed_on"])
@@ -299,17 +291,17 @@ def label_decide(
     """The national team's decision; a grant opens a cycle with its follow-up and expiry."""
     _national(actor)
     if decision not in LabelDecision.Decision.values:
-        raise AuditRefused(
+        raise Invalid(
             _("Unknown decision %(decision)r.") % {"decision": decision}, field="decision"
         )
     decided_on = decided_on or timezone.localdate()
     if decided_on > timezone.localdate():
-        raise AuditRefused(_("A decision cannot be dated in the future."), field="decided_on")
+        raise Invalid(_("A decision cannot be dated in the future."), field="decided_on")
     if audit is not None:
         if audit.site_id != site.pk:
-            raise AuditRefused(_("This audit is of another site."), field="audit")
+            raise Invalid(_("This audit is of another site."), field="audit")
         if audit.status != Audit.Status.COMPLETED:
-            raise AuditRefused(_("Only a completed audit supports a decision."), field="audit")
+            raise Invalid(_("Only a completed audit supports a decision."), field="audit")
     granted = decision == LabelDecision.Decision.GRANTED
     made = LabelDecision.objects.create(
         site=site,

@@ -13,18 +13,10 @@ from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer, staff_user
 from teranga.network.permissions import Action, site_for_user
 from teranga.quality import audits
-from teranga.quality.audits import AuditRefused
 from teranga.quality.models import Audit, LabelDecision
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
-
-
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except AuditRefused as exc:
-        raise HttpError(exc.status, exc.message) from exc
 
 
 class AuditIn(Schema):
@@ -125,8 +117,7 @@ def audit_plan(request: HttpRequest, payload: AuditIn):
         auditor = get_user_model().objects.filter(username=payload.auditor).first()
         if auditor is None:
             raise HttpError(422, f"Unknown user {payload.auditor!r}.")
-    audit = _call(
-        audits.audit_plan,
+    audit = audits.audit_plan(
         actor=user,
         site=site,
         kind=payload.kind,
@@ -161,8 +152,7 @@ class FindingIn(Schema):
 )
 def finding_put(request: HttpRequest, audit_id: int, criterion: str, payload: FindingIn):
     user = staff_user(request)
-    finding = _call(
-        audits.finding_record,
+    finding = audits.finding_record(
         actor=user,
         audit=_audit(user, audit_id),
         criterion_code=criterion,
@@ -190,8 +180,7 @@ class CompleteIn(Schema):
 )
 def audit_complete(request: HttpRequest, audit_id: int, payload: CompleteIn):
     user = staff_user(request)
-    audit = _call(
-        audits.audit_complete,
+    audit = audits.audit_complete(
         actor=user,
         audit=_audit(user, audit_id),
         conclusion=payload.conclusion,
@@ -246,8 +235,7 @@ def label_decide(request: HttpRequest, payload: DecisionIn):
         audit = Audit.objects.filter(pk=payload.audit).first()
         if audit is None:
             raise HttpError(422, f"Unknown audit {payload.audit}.")
-    decision = _call(
-        audits.label_decide,
+    decision = audits.label_decide(
         actor=user,
         site=site,
         decision=payload.decision,

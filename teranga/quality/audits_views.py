@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teranga.lib.errors import ServiceError
 from teranga.network.models import Role, Site
 from teranga.network.permissions import Action, is_national_admin, is_staff_member, site_for_user
 from teranga.quality import audits
-from teranga.quality.audits import AuditRefused
 from teranga.quality.models import Audit, Finding, LabelDecision, LabelReminder, Referential
 
 
@@ -81,7 +81,7 @@ class AuditPlanForm(forms.Form):
         self.fields["referential"].initial = Referential.objects.filter(is_current=True).first()
 
 
-def _refused_to_form(form: forms.Form, exc) -> None:
+def _refused_to_form(form: forms.Form, exc: ServiceError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -101,7 +101,7 @@ def audit_plan(request: HttpRequest) -> HttpResponse:
                 planned_on=data["planned_on"],
                 referential=data["referential"],
             )
-        except AuditRefused as exc:
+        except ServiceError as exc:
             _refused_to_form(form, exc)
         else:
             messages.success(request, _("Audit planned."))
@@ -221,7 +221,7 @@ def audit_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     messages.success(request, _("Finding recorded."))
                     anchor = bound_finding.cleaned_data["criterion"]
                     return redirect(request.path + f"#c-{anchor}")
-        except AuditRefused as exc:
+        except ServiceError as exc:
             status = exc.status
             _refused_to_form(bound_finding or complete_form, exc)
         if status == 200:
@@ -322,7 +322,7 @@ def label_decide(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
                 audit=data["audit"],
             )
-        except AuditRefused as exc:
+        except ServiceError as exc:
             _refused_to_form(form, exc)
         else:
             messages.success(request, _("Decision recorded."))

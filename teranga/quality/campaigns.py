@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teranga.lib import errors
+from teranga.lib.errors import Conflict, Forbidden
 from teranga.network.models import Site
 from teranga.network.permissions import Action, is_national_admin, sites_for, user_can
 from teranga.network.services import audit_record
@@ -67,27 +69,11 @@ REASONS = {
 REMARKS_MAX = 4000
 
 
-class CampaignError(Exception):
-    """Why a campaign action was refused; `status` is the HTTP status the API answers."""
+class Invalid(errors.Invalid):
+    """Bad input to a campaign: the API answer names the field too, as a refused schema does."""
 
-    status = 400
-
-    def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class Invalid(CampaignError):
-    status = 422
-
-
-class Forbidden(CampaignError):
-    status = 403
-
-
-class Conflict(CampaignError):
-    status = 409
+    def body(self) -> dict:
+        return {**super().body(), "errors": [{"field": self.field, "message": self.message}]}
 
 
 # --- reading the data of a period ---------------------------------------------------------

@@ -19,13 +19,6 @@ router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
 
 
-def _refused(exc: campaigns.CampaignError):
-    body = {"detail": exc.message}
-    if exc.status == 422:
-        body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return Status(exc.status, body)
-
-
 class CampaignIn(Schema):
     title: str = Field(max_length=160)
     referential: str | None = Field(None, description="version; the current one when absent")
@@ -99,8 +92,7 @@ def campaign_create(request: HttpRequest, data: CampaignIn):
     if data.referential is not None:
         referential = Referential.objects.filter(version=data.referential).first()
         if referential is None:
-            error = campaigns.Invalid("Unknown referential version.", field="referential")
-            return _refused(error)
+            raise campaigns.Invalid("Unknown referential version.", field="referential")
     sites = None
     if data.sites == "pilots":
         sites = list(Site.objects.exclude(status=Site.Status.CLOSED).filter(is_pilot=True))
@@ -109,19 +101,16 @@ def campaign_create(request: HttpRequest, data: CampaignIn):
         unknown = sorted(set(data.sites) - {s.code for s in sites})
         if unknown:
             message = f"Unknown site codes: {', '.join(unknown)}."
-            return _refused(campaigns.Invalid(message, field="sites"))
-    try:
-        campaign = campaigns.campaign_launch(
-            actor=user,
-            title=data.title,
-            referential=referential,
-            period_start=data.period_start,
-            period_end=data.period_end,
-            due_date=data.due_date,
-            sites=sites,
-        )
-    except campaigns.CampaignError as exc:
-        return _refused(exc)
+            raise campaigns.Invalid(message, field="sites")
+    campaign = campaigns.campaign_launch(
+        actor=user,
+        title=data.title,
+        referential=referential,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        due_date=data.due_date,
+        sites=sites,
+    )
     return Status(201, _campaign_out(campaign))
 
 
@@ -171,10 +160,7 @@ def campaign_detail(request: HttpRequest, pk: int):
     summary="Close a campaign (national team): no more answers",
 )
 def campaign_close(request: HttpRequest, pk: int):
-    try:
-        campaign = campaigns.campaign_close(actor=staff_user(request), campaign=_campaign(pk))
-    except campaigns.CampaignError as exc:
-        return _refused(exc)
+    campaign = campaigns.campaign_close(actor=staff_user(request), campaign=_campaign(pk))
     return _campaign_out(campaign)
 
 
@@ -332,16 +318,13 @@ def answer(request: HttpRequest, code: str, pk: int, criterion: str, data: Answe
     if row is None:
         raise Http404("Unknown criterion in this campaign.")
     row.assessment = assessment
-    try:
-        campaigns.answer_save(
-            actor=request.auth.user,
-            answer=row,
-            choice=data.choice,
-            comment=data.comment,
-            disputed=data.disputed,
-        )
-    except campaigns.CampaignError as exc:
-        return _refused(exc)
+    campaigns.answer_save(
+        actor=request.auth.user,
+        answer=row,
+        choice=data.choice,
+        comment=data.comment,
+        disputed=data.disputed,
+    )
     return _criterion_out(campaigns.grid(assessment).rows[criterion])
 
 
@@ -351,12 +334,9 @@ class TransitionIn(Schema):
 
 def _transition(request, code: str, pk: int, to: str, remarks: str = ""):
     assessment = _assessment(request, code, pk)
-    try:
-        campaigns.assessment_transition(
-            actor=request.auth.user, assessment=assessment, to=to, remarks=remarks
-        )
-    except campaigns.CampaignError as exc:
-        return _refused(exc)
+    campaigns.assessment_transition(
+        actor=request.auth.user, assessment=assessment, to=to, remarks=remarks
+    )
     return _grid_out(campaigns.assessment_get(assessment.site, pk))
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from teranga.indicators.catalogue import by_code
+from teranga.lib.errors import Forbidden, Invalid, ServiceError
 from teranga.lib.numbers import number
 from teranga.network.models import Site
 from teranga.network.permissions import (
@@ -28,7 +29,7 @@ from teranga.network.permissions import (
     user_can,
 )
 from teranga.quality import campaigns, selectors
-from teranga.quality.evidence import EvidenceRefused, evidence_add
+from teranga.quality.evidence import evidence_add
 from teranga.quality.models import Answer, Assessment, Campaign, Referential
 
 
@@ -135,7 +136,7 @@ def national_home(request: HttpRequest) -> HttpResponse:
                     due_date=data["due_date"],
                     sites=form.chosen_sites(),
                 )
-            except campaigns.CampaignError as exc:
+            except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("The campaign is launched."))
@@ -199,9 +200,9 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign, _ids = _campaign(request.user, pk)
     try:
         campaigns.campaign_close(actor=request.user, campaign=campaign)
-    except campaigns.Forbidden:
+    except Forbidden:
         raise PermissionDenied from None
-    except campaigns.CampaignError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The campaign is closed: no more answers are taken."))
@@ -488,7 +489,7 @@ def answer_post(request: HttpRequest, code: str, pk: int, criterion: str) -> Htt
                 comment=data["comment"],
                 disputed=data["disputed"] if kind == campaigns.MEASURED else None,
             )
-        except campaigns.CampaignError as exc:
+        except ServiceError as exc:
             error = exc.message
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
@@ -519,8 +520,8 @@ def answer_evidence(request: HttpRequest, code: str, pk: int, criterion: str) ->
     else:
         try:
             evidence_add(actor=request.user, upload=upload, answer=answer)
-        except EvidenceRefused as exc:
-            messages.error(request, f"{criterion}: {exc}")
+        except Invalid as exc:
+            messages.error(request, f"{criterion}: {exc.message}")
         else:
             messages.success(request, _("File added: %(name)s.") % {"name": upload.name})
     return redirect(_grid_url(assessment, f"c-{criterion}"))
@@ -539,9 +540,9 @@ def assessment_transition(request: HttpRequest, code: str, pk: int) -> HttpRespo
             to=to,
             remarks=request.POST.get("remarks", ""),
         )
-    except campaigns.Forbidden:
+    except Forbidden:
         raise PermissionDenied from None
-    except campaigns.CampaignError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(

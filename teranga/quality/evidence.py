@@ -9,16 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from teranga.lib import files
+from teranga.lib.errors import Invalid
 from teranga.network.services import audit_record
 from teranga.quality.models import Action, Answer, Evidence, Finding
 
 EVIDENCE_TYPES = frozenset(
     {files.PDF, files.PNG, files.JPEG, files.XLSX, files.DOCX, files.ODS, files.ODT}
 )
-
-
-class EvidenceRefused(ValueError):
-    """The file is refused: the message says why."""
 
 
 @transaction.atomic
@@ -42,13 +39,13 @@ def evidence_add(
     else:
         site_id = action.site_id
     if upload.size > settings.QUALITY_EVIDENCE_MAX_BYTES:
-        raise EvidenceRefused(
+        raise Invalid(
             _("The file is too large (%(max)d MB at most).")
             % {"max": settings.QUALITY_EVIDENCE_MAX_BYTES // (1024 * 1024)}
         )
     content_type = files.sniff(upload, EVIDENCE_TYPES)
     if content_type is None:
-        raise EvidenceRefused(_("Only PDF, JPEG, PNG, XLSX, DOCX, ODS and ODT files are accepted."))
+        raise Invalid(_("Only PDF, JPEG, PNG, XLSX, DOCX, ODS and ODT files are accepted."))
     evidence = Evidence(
         site_id=site_id,
         answer=answer,

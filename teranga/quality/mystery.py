@@ -18,6 +18,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teranga.lib.errors import Conflict, Invalid
 from teranga.network.models import Site
 from teranga.network.permissions import Action, is_national_admin, user_can
 from teranga.network.services import audit_record
@@ -29,16 +30,6 @@ from teranga.quality.models import (
     MysteryScore,
     Referential,
 )
-
-
-class MysteryRefused(Exception):
-    """A refused mystery write: `status` is the HTTP answer (409 outside the rules of the
-    campaign, 422 bad input), `field` the form field to show the message beside."""
-
-    def __init__(self, message: str, *, status: int = 422, field: str | None = None):
-        super().__init__(message)
-        self.message, self.status, self.field = message, status, field
-
 
 # The Baromètre themes (information and orientation, delays, clarity of answers, courtesy,
 # accessibility, availability of agents) per channel, each tied to the criterion of the
@@ -139,21 +130,19 @@ def mystery_campaign_create(
     _national(actor)
     referential = referential or Referential.objects.filter(is_current=True).first()
     if referential is None:
-        raise MysteryRefused(_("No quality referential has been published yet."))
+        raise Invalid(_("No quality referential has been published yet."))
     if not title.strip():
-        raise MysteryRefused(_("Give the campaign a title."), field="title")
+        raise Invalid(_("Give the campaign a title."), field="title")
     if channel not in MysteryCampaign.Channel.values:
-        raise MysteryRefused(
-            _("Unknown channel %(channel)r.") % {"channel": channel}, field="channel"
-        )
+        raise Invalid(_("Unknown channel %(channel)r.") % {"channel": channel}, field="channel")
     if period_end < period_start:
-        raise MysteryRefused(_("The period ends before it starts."), field="period_end")
+        raise Invalid(_("The period ends before it starts."), field="period_end")
     pass_level = settings.QUALITY_MYSTERY_PASS_LEVEL if pass_level is None else pass_level
     if not 0 <= pass_level <= 10:
-        raise MysteryRefused(_("The pass level is out of 10."), field="pass_level")
+        raise Invalid(_("The pass level is out of 10."), field="pass_level")
     items = default_grid(referential, channel) if items is None else items
     if not items:
-        raise MysteryRefused(_("The grid needs at least one item."), field="items")
+        raise Invalid(_("The grid needs at least one item."), field="items")
     criteria = dict(
         Criterion.objects.filter(engagement__theme__referential=referential).values_list(
             "code", "pk"
@@ -161,14 +150,14 @@ def mystery_campaign_create(
     )
     unknown = sorted({i.criterion for i in items} - criteria.keys())
     if unknown:
-        raise MysteryRefused(
+        raise Invalid(
             _("Unknown criterion in referential %(version)s: %(codes)s.")
             % {"version": referential.version, "codes": ", ".join(unknown)},
             field="items",
         )
     for item in items:
         if item.weight < 1 or not (item.title_fr.strip() and item.title_en.strip()):
-            raise MysteryRefused(
+            raise Invalid(
                 _("Each item needs a French and an English title and a weight of 1 or more."),
                 field="items",
             )
@@ -226,27 +215,26 @@ def mystery_check_record(
         raise PermissionDenied
     day = timezone.localdate(performed_at)
     if not campaign.period_start <= day <= campaign.period_end:
-        raise MysteryRefused(
+        raise Conflict(
             _("The check is outside the campaign period (%(start)s to %(end)s).")
             % {"start": campaign.period_start, "end": campaign.period_end},
-            status=409,
             field="performed_at",
         )
     items = {item.pk: item for item in campaign.items.all()}
     unknown = sorted(set(points) - items.keys())
     if unknown:
-        raise MysteryRefused(
+        raise Invalid(
             _("Unknown item: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}, field="points"
         )
     missing = [items[pk].title for pk in items if points.get(pk) is None]
     if missing:
-        raise MysteryRefused(
+        raise Invalid(
             _("Score every item; missing: %(items)s.") % {"items": "; ".join(missing)},
             field="points",
         )
     for pk, value in points.items():
         if not 0 <= value <= 10:
-            raise MysteryRefused(
+            raise Invalid(
                 _("%(item)s: points go from 0 to 10.") % {"item": items[pk].title},
                 field=f"item_{pk}",
             )

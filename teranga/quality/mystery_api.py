@@ -6,7 +6,6 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status as HttpStatus
 
 from teranga.network.api import ErrorOut, InvalidOut
@@ -14,17 +13,10 @@ from teranga.network.auth import bearer, staff_user
 from teranga.network.permissions import Action, is_national_admin, site_for_user
 from teranga.quality import mystery
 from teranga.quality.models import MysteryCampaign
-from teranga.quality.mystery import GridItem, MysteryRefused
+from teranga.quality.mystery import GridItem
 
 router = Router(tags=["quality"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut}
-
-
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except MysteryRefused as exc:
-        raise HttpError(exc.status, exc.message) from exc
 
 
 class ItemIn(Schema):
@@ -105,8 +97,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
     items = None
     if payload.items:
         items = [GridItem(i.criterion, i.weight, i.title_fr, i.title_en) for i in payload.items]
-    campaign = _call(
-        mystery.mystery_campaign_create,
+    campaign = mystery.mystery_campaign_create(
         actor=staff_user(request),
         title=payload.title,
         channel=payload.channel,
@@ -144,8 +135,7 @@ def check_record(request: HttpRequest, campaign_id: int, payload: CheckIn):
     user = staff_user(request)
     campaign = _campaign(campaign_id)
     site = site_for_user(user, payload.site, Action.VIEW)
-    check = _call(
-        mystery.mystery_check_record,
+    check = mystery.mystery_check_record(
         actor=user,
         campaign=campaign,
         site=site,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teranga.lib.errors import ServiceError
 from teranga.network.permissions import (
     Action,
     is_national_admin,
@@ -21,7 +22,7 @@ from teranga.network.permissions import (
 )
 from teranga.quality import mystery
 from teranga.quality.models import Criterion, MysteryCampaign, Referential
-from teranga.quality.mystery import GridItem, MysteryRefused
+from teranga.quality.mystery import GridItem
 
 
 def _national(user) -> None:
@@ -29,7 +30,7 @@ def _national(user) -> None:
         raise PermissionDenied
 
 
-def _refused_to_form(form: forms.Form, exc: MysteryRefused) -> None:
+def _refused_to_form(form: forms.Form, exc: ServiceError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -144,7 +145,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 items=chosen,
                 referential=referential,
             )
-        except MysteryRefused as exc:
+        except ServiceError as exc:
             _refused_to_form(form, exc)
         else:
             messages.success(request, _("Campaign created."))
@@ -234,7 +235,7 @@ def check_new(request: HttpRequest, pk: int) -> HttpResponse:
                     checker=form.cleaned_data["checker"],
                     comment=form.cleaned_data["comment"],
                 )
-            except MysteryRefused as exc:
+            except ServiceError as exc:
                 status = exc.status
                 _refused_to_form(form, exc)
             else:

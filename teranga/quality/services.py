@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from teranga.indicators.catalogue import by_code
+from teranga.lib.errors import Invalid
 from teranga.network.services import audit_record
 from teranga.quality.models import Criterion, Engagement, Referential, Theme
 
@@ -17,17 +18,29 @@ DEFAULT_REFERENTIAL = Path(__file__).parent / "data" / "referentiel-ess-2026.jso
 MAX_WEIGHT = 10
 
 
-class InvalidReferential(ValueError):
+class InvalidReferential(Invalid):
     """The data file is not a valid referential: every problem is listed, with its line when
-    the referential was read from text."""
+    the referential was read from text; the API answers them all."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
         super().__init__("; ".join(problems))
+        self.problems = problems
+
+    def body(self) -> dict:
+        return {
+            "detail": _("The referential is refused, nothing was published."),
+            "problems": self.problems,
+        }
 
 
 class VersionExists(InvalidReferential):
-    """The version is already published (and a published version never changes)."""
+    """The version is already published (and a published version never changes): the API
+    answers a conflict that says so."""
+
+    status = 409
+
+    def body(self) -> dict:
+        return {"detail": self.message}
 
 
 class _Located(dict):

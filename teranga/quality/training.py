@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from teranga.lib.errors import Forbidden, Invalid
 from teranga.lib.months import add_months
 from teranga.network.models import RoleAssignment, Site, User
 from teranga.network.permissions import Action, is_national_admin, sites_for, user_can
@@ -26,25 +27,6 @@ from teranga.quality.actions import STAFF_ROLES, site_staff
 from teranga.quality.models import Attendance, TrainingSession
 
 LIMITS = {"topic": 200, "trainer": 160, "place": 160}
-
-
-class TrainingError(Exception):
-    """Why a training write was refused; `status` is the HTTP status the API answers."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class Invalid(TrainingError):
-    status = 422
-
-
-class Forbidden(TrainingError):
-    status = 403
 
 
 def valid_since(on: date) -> date:

@@ -110,18 +110,15 @@ def session_create(request: HttpRequest, body: SessionIn):
         site = Site.objects.filter(code=body.site).first()
         if site is None:
             raise HttpError(422, "Unknown site.")
-    try:
-        session = training.session_create(
-            actor=user,
-            topic=body.topic,
-            trainer=body.trainer,
-            held_on=body.held_on,
-            place=body.place,
-            on_referential=body.on_referential,
-            site=site,
-        )
-    except training.TrainingError as exc:
-        raise HttpError(exc.status, exc.message) from None
+    session = training.session_create(
+        actor=user,
+        topic=body.topic,
+        trainer=body.trainer,
+        held_on=body.held_on,
+        place=body.place,
+        on_referential=body.on_referential,
+        site=site,
+    )
     return HttpStatus(201, _session_out(session))
 
 
@@ -149,15 +146,12 @@ def attendance_set(request: HttpRequest, session_id: int, body: AttendanceIn):
     unknown = [name for name in usernames if name not in users]
     if unknown:
         raise HttpError(422, f"Unknown users: {', '.join(unknown)}.")
-    try:
-        rows = training.attendance_set(
-            session=session,
-            actor=user,
-            site=site,
-            marks={users[m.user]: m.present for m in body.marks},
-        )
-    except training.TrainingError as exc:
-        raise HttpError(exc.status, exc.message) from None
+    rows = training.attendance_set(
+        session=session,
+        actor=user,
+        site=site,
+        marks={users[m.user]: m.present for m in body.marks},
+    )
     names = {pk: name for name, pk in users.items()}
     return [{"user": names[r.user_id], "present": r.present} for r in rows]
 

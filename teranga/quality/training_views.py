@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from teranga.lib.errors import ServiceError
 from teranga.network.permissions import Action as Can
 from teranga.network.permissions import (
     is_national_admin,
@@ -72,7 +73,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
                     on_referential=data["on_referential"],
                     site=form.sites.get(data["site"]),
                 )
-            except training.TrainingError as exc:
+            except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, _("The session is recorded: mark who attended."))
@@ -118,7 +119,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         try:
             training.attendance_set(session=session, actor=request.user, site=chosen, marks=marks)
-        except training.TrainingError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Attendance saved."))

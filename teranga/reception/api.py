@@ -10,13 +10,13 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from teranga.lib.errors import Forbidden
 from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer
 from teranga.network.models import Counter
 from teranga.network.permissions import Action, user_can
 from teranga.network.selectors import site_or_404
 from teranga.reception import selectors, services
-from teranga.reception.errors import Forbidden
 from teranga.reception.models import Outcome, Ticket
 
 router = Router(tags=["reception"])

@@ -18,12 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from teranga.lib import rows
+from teranga.lib.errors import Conflict, Forbidden, Invalid, ServiceError
 from teranga.lib.facts import past_day_changed
 from teranga.lib.phones import phone_e164
 from teranga.messaging.services import sms_enqueue
 from teranga.network.models import Category, Counter, Procedure, Site
 from teranga.network.permissions import Action, user_can
-from teranga.reception.errors import Conflict, Forbidden, Invalid, ReceptionError
 from teranga.reception.models import (
     CounterSession,
     Outcome,
@@ -120,7 +120,7 @@ def ticket_issue(
     _check_issuer(site, user=user, device=device)
     try:
         procedure, phone = _ticket_input_check(site, procedure_code, priority, phone, sms_consent)
-    except ReceptionError:
+    except ServiceError:
         # A retry of a ticket issued before the input became invalid (the site closed since)
         # still gets its ticket back.
         existing = _ticket_existing(site, client_id)

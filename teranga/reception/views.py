@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from teranga.lib.errors import ServiceError
 from teranga.network import selectors as network_selectors
 from teranga.network.models import Counter, Site
 from teranga.network.permissions import Action, site_for_user
 from teranga.reception import selectors, services
-from teranga.reception.errors import ReceptionError
 from teranga.reception.models import CounterSession, Outcome, Ticket
 
 
@@ -181,7 +181,7 @@ def console_action(request: HttpRequest, code: str) -> HttpResponse:
                 )
             else:
                 raise Http404
-    except ReceptionError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     if request.htmx:
         return render(request, "reception/console_panel.html", _console_context(request, site))

@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from teranga.cases import alerts, services
-from teranga.cases.errors import Invalid
 from teranga.cases.models import Case, CaseEmail, Notification
+from teranga.lib.errors import Invalid
 from teranga.messaging.models import OutboundSms
 from teranga.network.selectors import working_calendar
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from teranga.cases import services
-from teranga.cases.errors import Conflict, Forbidden, Invalid
 from teranga.cases.models import Case, CaseEmail, CaseEvent, Status
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.messaging.models import OutboundSms
 
 pytestmark = pytest.mark.django_db

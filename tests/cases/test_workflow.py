@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from teranga.cases import services
-from teranga.cases.errors import Conflict, Forbidden, Invalid
 from teranga.cases.models import Case, CaseEmail, CaseEvent, Notification, Status
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.messaging.models import OutboundSms
 from teranga.network.selectors import working_calendar
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from teranga.cases import services as cases
 from teranga.indicators.models import Level
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.network.models import AuditEntry, Role
 from teranga.quality import actions, figures
-from teranga.quality.actions import Conflict, Forbidden, Invalid, Source
+from teranga.quality.actions import Source
 from teranga.quality.models import (
     Action,
     ActionUpdate,

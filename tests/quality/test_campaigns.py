@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from teranga.lib.errors import Conflict, Forbidden
 from teranga.network.models import AuditEntry, Role, Site
 from teranga.quality import campaigns
 from teranga.quality.campaigns import Status
@@ -133,7 +134,7 @@ def test_bad_launch_is_refused_and_writes_nothing(setup, change, message, settin
 
 
 def test_only_the_national_team_launches(setup):
-    with pytest.raises(campaigns.Forbidden):
+    with pytest.raises(Forbidden):
         launch(setup, actor=setup["manager"])
     assert not Campaign.objects.exists()
 
@@ -190,7 +191,7 @@ def test_a_measured_result_is_disputed_never_overwritten(setup):
 def test_another_sites_officer_cannot_answer(setup):
     assessment = launch(setup).assessments.get(site=setup["dakar"])
     other = staff(Role.QUALITY_OFFICER, site=setup["thies"])
-    with pytest.raises(campaigns.Forbidden):
+    with pytest.raises(Forbidden):
         campaigns.answer_save(actor=other, answer=answer(assessment, "ACC-1.1"), choice="yes")
     assert not AuditEntry.objects.filter(action="quality.answer").exists()
 
@@ -209,7 +210,7 @@ def test_submission_lists_the_missing_declared_criteria(setup):
 def test_the_manager_submits_and_the_score_is_frozen(setup):
     assessment = launch(setup).assessments.get(site=setup["dakar"])
     answer_all_declared(assessment, setup["officer"])
-    with pytest.raises(campaigns.Forbidden):  # the officer fills, the manager submits
+    with pytest.raises(Forbidden):  # the officer fills, the manager submits
         campaigns.assessment_transition(
             actor=setup["officer"], assessment=assessment, to=Status.SUBMITTED
         )
@@ -245,13 +246,13 @@ def test_measured_values_follow_the_data_until_submission(setup):
 
 def test_national_team_accepts_or_returns_with_remarks(setup):
     assessment = launch(setup).assessments.get(site=setup["dakar"])
-    with pytest.raises(campaigns.Conflict):  # a draft is not accepted
+    with pytest.raises(Conflict):  # a draft is not accepted
         campaigns.assessment_transition(
             actor=setup["admin"], assessment=assessment, to=Status.ACCEPTED
         )
     answer_all_declared(assessment, setup["officer"])
     campaigns.assessment_transition(actor=setup["manager"], assessment=assessment, to="submitted")
-    with pytest.raises(campaigns.Forbidden):
+    with pytest.raises(Forbidden):
         campaigns.assessment_transition(
             actor=setup["manager"], assessment=assessment, to=Status.ACCEPTED
         )
@@ -278,7 +279,7 @@ def test_national_team_accepts_or_returns_with_remarks(setup):
         "submitted",
         "accepted",
     ]
-    with pytest.raises(campaigns.Conflict):
+    with pytest.raises(Conflict):
         campaigns.answer_save(
             actor=setup["officer"], answer=answer(assessment, "INFO-1.1"), choice="yes"
         )
@@ -286,19 +287,19 @@ def test_national_team_accepts_or_returns_with_remarks(setup):
 
 def test_a_closed_campaign_takes_no_answer(setup):
     campaign = launch(setup)
-    with pytest.raises(campaigns.Forbidden):
+    with pytest.raises(Forbidden):
         campaigns.campaign_close(actor=setup["manager"], campaign=campaign)
     campaigns.campaign_close(actor=setup["admin"], campaign=campaign)
-    with pytest.raises(campaigns.Conflict):
+    with pytest.raises(Conflict):
         campaigns.campaign_close(actor=setup["admin"], campaign=campaign)
     assessment = campaign.assessments.get(site=setup["dakar"])
-    with pytest.raises(campaigns.Conflict, match="clôturée"):
+    with pytest.raises(Conflict, match="clôturée"):
         campaigns.answer_save(
             actor=setup["officer"], answer=answer(assessment, "ACC-1.1"), choice="yes"
         )
     assert Answer.objects.get(assessment=assessment, criterion__code="ACC-1.1").choice == ""
     assert not AuditEntry.objects.filter(action="quality.answer").exists()
-    with pytest.raises(campaigns.Conflict):
+    with pytest.raises(Conflict):
         campaigns.assessment_transition(
             actor=setup["manager"], assessment=assessment, to=Status.SUBMITTED
         )

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from teranga.lib import files
+from teranga.lib.errors import Invalid
 from teranga.network.models import AuditEntry, Role
-from teranga.quality.evidence import EvidenceRefused, evidence_add
+from teranga.quality.evidence import evidence_add
 from teranga.quality.models import Action, Evidence
 from teranga.quality.services import referential_publish_default
 from tests.factories import staff
@@ -67,11 +68,11 @@ def test_evidence_is_stored_out_of_sight_and_audited(action, settings, tmp_path)
 def test_refused_files_leave_nothing(action, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.QUALITY_EVIDENCE_MAX_BYTES = 100
-    with pytest.raises(EvidenceRefused, match=r"\(0 M"):
+    with pytest.raises(Invalid, match=r"\(0 M"):
         evidence_add(
             actor=action.owner, upload=SimpleUploadedFile("a.pdf", PDF * 10), action=action
         )
-    with pytest.raises(EvidenceRefused, match="PDF, JPEG"):
+    with pytest.raises(Invalid, match="PDF, JPEG"):
         evidence_add(
             actor=action.owner, upload=SimpleUploadedFile("a.pdf", b"<html>"), action=action
         )

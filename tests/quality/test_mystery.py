@@ -8,10 +8,11 @@ from django.utils import timezone, translation
 
 from teranga.indicators.catalogue import by_code
 from teranga.indicators.selectors import facts, national_area, site_area
+from teranga.lib.errors import Invalid, ServiceError
 from teranga.network.models import AuditEntry, Role
 from teranga.quality import mystery
 from teranga.quality.models import MysteryCampaign, MysteryCheck, MysteryScore
-from teranga.quality.mystery import GridItem, MysteryRefused, check_score, observation_of
+from teranga.quality.mystery import GridItem, check_score, observation_of
 from teranga.quality.services import referential_publish_default
 from tests.factories import staff
 
@@ -82,11 +83,11 @@ def test_default_grid_covers_the_barometre_and_every_observed_criterion(setup):
 
 def test_campaign_input_is_checked(setup):
     s = setup
-    with pytest.raises(MysteryRefused, match="ZZ-9"):
+    with pytest.raises(Invalid, match="ZZ-9"):
         _campaign(s, items=[GridItem("ZZ-9", 1, "x", "x")])
-    with pytest.raises(MysteryRefused, match="out of 10"):
+    with pytest.raises(Invalid, match="out of 10"):
         _campaign(s, pass_level=11)
-    with pytest.raises(MysteryRefused, match="ends before"):
+    with pytest.raises(Invalid, match="ends before"):
         mystery.mystery_campaign_create(
             actor=s["admin"],
             title="x",
@@ -135,7 +136,7 @@ def test_a_check_is_scored_and_refused_outside_the_rules(setup):
             "points": _points(campaign, [5, 5]),
             **change,
         }
-        with pytest.raises(MysteryRefused, match=message) as refused:
+        with pytest.raises(ServiceError, match=message) as refused:
             mystery.mystery_check_record(**kwargs)
         assert refused.value.status == status
     outsider = staff(Role.AUDITOR, site=s["thies"])

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from teranga.lib.errors import Forbidden, Invalid
 from teranga.network.models import AuditEntry, Role, RoleAssignment
 from teranga.quality import training
 from teranga.quality.models import Attendance, TrainingSession
@@ -97,16 +98,16 @@ def test_someone_with_two_roles_counts_once(people):
 
 def test_who_may_record_sessions(people):
     p = people
-    with pytest.raises(training.Forbidden):
+    with pytest.raises(Forbidden):
         _session(p, actor=p["officer"])  # a national session: the national team only
-    with pytest.raises(training.Forbidden):
+    with pytest.raises(Forbidden):
         _session(p, actor=p["officer"], site=p["thies"])
-    with pytest.raises(training.Forbidden):
+    with pytest.raises(Forbidden):
         _session(p, actor=p["agent1"], site=p["dakar"])
     session = _session(p, actor=p["officer"], site=p["dakar"])
     assert session.created_by == p["officer"]
     assert AuditEntry.objects.filter(action="quality.training_create").count() == 1
-    with pytest.raises(training.Invalid):
+    with pytest.raises(Invalid):
         training.session_create(actor=p["admin"], topic=" ", trainer="x", held_on=ON, place="Dakar")
     assert TrainingSession.objects.count() == 1
 
@@ -137,17 +138,17 @@ def test_bad_attendance_is_refused_whole(people):
     p = people
     national = _session(p)
     at_thies = _session(p, site=p["thies"])
-    with pytest.raises(training.Invalid):  # the Thiès agent is not staff of Dakar
+    with pytest.raises(Invalid):  # the Thiès agent is not staff of Dakar
         training.attendance_set(
             session=national, actor=p["officer"], site=p["dakar"],
             marks={p["agent1"].pk: True, p["thies_agent"].pk: True},
         )  # fmt: skip
-    with pytest.raises(training.Forbidden):  # Dakar's officer does not mark Thiès staff
+    with pytest.raises(Forbidden):  # Dakar's officer does not mark Thiès staff
         training.attendance_set(
             session=national, actor=p["officer"], site=p["thies"],
             marks={p["thies_agent"].pk: True},
         )  # fmt: skip
-    with pytest.raises(training.Invalid):  # a Thiès session takes Thiès staff only
+    with pytest.raises(Invalid):  # a Thiès session takes Thiès staff only
         training.attendance_set(
             session=at_thies, actor=p["admin"], site=p["dakar"], marks={p["agent1"].pk: True}
         )

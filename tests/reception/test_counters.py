@@ -4,9 +4,9 @@ import uuid
 import pytest
 from django.db import close_old_connections
 
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.network.models import Role
 from teranga.reception import services
-from teranga.reception.errors import Conflict, Forbidden, Invalid
 from teranga.reception.models import CounterSession, Ticket
 from tests.factories import SiteFactory, staff
 

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.network.models import Role, Site
 from teranga.network.services import device_create
 from teranga.reception import selectors, services
-from teranga.reception.errors import Conflict, Forbidden, Invalid
 from teranga.reception.models import Ticket, TicketEvent, TicketSequence
 from tests.factories import SiteFactory, staff
 

@@ -1,0 +1,44 @@
+"""Why a request was refused. The services of every app (and the API's own checks) raise
+these; one handler in teranga/api.py answers them with their status and body, and the pages
+show their message."""
+
+
+class ServiceError(Exception):
+    """A refusal: `status` is the HTTP status the API answers, `message` says why, `field`
+    names the form field it concerns (empty: the whole form)."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def body(self) -> dict:
+        """The API's JSON answer."""
+        return {"detail": self.message}
+
+
+class Invalid(ServiceError):
+    """Bad input: unknown procedure, invalid phone, rating outside 1–5, missing title…"""
+
+    status = 422
+
+
+class Forbidden(ServiceError):
+    """The caller may not act on this site or this item."""
+
+    status = 403
+
+
+class Conflict(ServiceError):
+    """The action is illegal in the current state, or already done (finish a ticket never
+    called, rate a visit twice, change a completed audit…)."""
+
+    status = 409
+
+
+class Limited(ServiceError):
+    """Too many attempts from one source in a period: try again later."""
+
+    status = 429
