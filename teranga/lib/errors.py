@@ -20,9 +20,13 @@ class ServiceError(Exception):
 
 
 class Invalid(ServiceError):
-    """Bad input: unknown procedure, invalid phone, rating outside 1–5, missing title…"""
+    """Bad input: unknown procedure, invalid phone, rating outside 1–5, missing title…
+    Answered as a refused schema is (InvalidOut): the message and the field it concerns."""
 
     status = 422
+
+    def body(self) -> dict:
+        return {**super().body(), "errors": [{"field": self.field, "message": self.message}]}
 
 
 class Forbidden(ServiceError):

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from teranga.lib import errors
-from teranga.lib.errors import Conflict, Forbidden
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.network.models import Site
 from teranga.network.permissions import Action, is_national_admin, sites_for, user_can
 from teranga.network.services import audit_record
@@ -67,13 +66,6 @@ REASONS = {
     "not_observed": gettext_lazy("not observed yet"),
 }
 REMARKS_MAX = 4000
-
-
-class Invalid(errors.Invalid):
-    """Bad input to a campaign: the API answer names the field too, as a refused schema does."""
-
-    def body(self) -> dict:
-        return {**super().body(), "errors": [{"field": self.field, "message": self.message}]}
 
 
 # --- reading the data of a period ---------------------------------------------------------

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from teranga.lib.errors import Invalid
 from teranga.network.api import ErrorOut, InvalidOut
 from teranga.network.auth import bearer, staff_user
 from teranga.network.models import Site
@@ -92,7 +93,7 @@ def campaign_create(request: HttpRequest, data: CampaignIn):
     if data.referential is not None:
         referential = Referential.objects.filter(version=data.referential).first()
         if referential is None:
-            raise campaigns.Invalid("Unknown referential version.", field="referential")
+            raise Invalid("Unknown referential version.", field="referential")
     sites = None
     if data.sites == "pilots":
         sites = list(Site.objects.exclude(status=Site.Status.CLOSED).filter(is_pilot=True))
@@ -101,7 +102,7 @@ def campaign_create(request: HttpRequest, data: CampaignIn):
         unknown = sorted(set(data.sites) - {s.code for s in sites})
         if unknown:
             message = f"Unknown site codes: {', '.join(unknown)}."
-            raise campaigns.Invalid(message, field="sites")
+            raise Invalid(message, field="sites")
     campaign = campaigns.campaign_launch(
         actor=user,
         title=data.title,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from teranga.lib.errors import Conflict, Forbidden
+from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.network.models import AuditEntry, Role, Site
 from teranga.quality import campaigns
 from teranga.quality.campaigns import Status
@@ -128,7 +128,7 @@ def test_launch_at_the_pilot_sites_or_chosen_ones(setup):
 )
 def test_bad_launch_is_refused_and_writes_nothing(setup, change, message, settings):
     settings.LANGUAGE_CODE = "en"
-    with pytest.raises(campaigns.Invalid, match=message):
+    with pytest.raises(Invalid, match=message):
         launch(setup, **change)
     assert not Campaign.objects.exists() and not Answer.objects.exists()
 
@@ -168,7 +168,7 @@ def test_the_officer_answers_declared_criteria_and_each_answer_is_audited(setup)
 
 def test_a_measured_result_is_disputed_never_overwritten(setup):
     assessment = launch(setup).assessments.get(site=setup["dakar"])
-    with pytest.raises(campaigns.Invalid):
+    with pytest.raises(Invalid):
         campaigns.answer_save(
             actor=setup["officer"], answer=answer(assessment, "REP-2.1"), choice="yes"
         )
@@ -180,7 +180,7 @@ def test_a_measured_result_is_disputed_never_overwritten(setup):
     )
     row.refresh_from_db()
     assert row.disputed and row.value == 40.0 and row.choice == ""
-    with pytest.raises(campaigns.Invalid):
+    with pytest.raises(Invalid):
         campaigns.answer_save(
             actor=setup["officer"], answer=answer(assessment, "ACC-1.2"), comment="Vu"
         )
@@ -198,7 +198,7 @@ def test_another_sites_officer_cannot_answer(setup):
 
 def test_submission_lists_the_missing_declared_criteria(setup):
     assessment = launch(setup).assessments.get(site=setup["dakar"])
-    with pytest.raises(campaigns.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         campaigns.assessment_transition(
             actor=setup["manager"], assessment=assessment, to=Status.SUBMITTED
         )
@@ -256,7 +256,7 @@ def test_national_team_accepts_or_returns_with_remarks(setup):
         campaigns.assessment_transition(
             actor=setup["manager"], assessment=assessment, to=Status.ACCEPTED
         )
-    with pytest.raises(campaigns.Invalid):
+    with pytest.raises(Invalid):
         campaigns.assessment_transition(
             actor=setup["admin"], assessment=assessment, to=Status.RETURNED, remarks=" "
         )

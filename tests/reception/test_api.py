@@ -66,6 +66,8 @@ def test_bad_tickets_get_a_clear_4xx_and_nothing_is_written(client, kiosk, body,
     response = post(client, "/api/v1/sites/DKR/tickets", body, kiosk)
     assert response.status_code == status
     assert fragment in response.json()["detail"]
+    # Every 422 is an InvalidOut, whether the schema or the service refused it.
+    assert fragment in " ".join(e["message"] + e["field"] for e in response.json()["errors"])
     assert not Ticket.objects.exists()
 
 
