@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -479,23 +478,11 @@ def history_floor(days: int) -> dict:
     ]
     # The chunks' blocks, planned once (Python, the same for every variant).
     started = time.perf_counter()
-    today = timezone.localdate()
     chunks, tickets = [], 0
-    first = today - timedelta(days=days)
-    while first < today:
-        last = min(
-            first + timedelta(days=history.CHUNK_DAYS - 1),
-            today - timedelta(days=1),
-        )
-        plans: dict = {}
-        day = first
-        while day <= last:
-            found = [history.plan_site_day(p, day, load.cal, load.seed) for p in load.profiles]
-            plans[day] = [plan for plan in found if plan is not None]
-            tickets += sum(plan.tickets for plan in plans[day])
-            day += timedelta(days=1)
+    for first, last in history.day_chunks(days, timezone.localdate()):
+        plans = load.plans(first, last, fresh=False)  # the ticket table already has them
+        tickets += sum(plan.tickets for day in plans.values() for plan in day)
         chunks.append(load.blocks(plans, {}))
-        first = last + timedelta(days=1)
     planning = time.perf_counter() - started
     insert = (
         f"INSERT INTO {scratch} ({history.TICKET_COLUMNS}) {history.ticket_select(load.dialect)}"

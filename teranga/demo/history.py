@@ -55,7 +55,7 @@ import random
 import time as time_module
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -1211,16 +1211,13 @@ def history_generate(
         with connection.cursor() as cursor:
             _lookups_create(cursor, load.profiles, seed, MAX_PER_SITE_DAY + 1)
         try:
-            day = today - timedelta(days=days)
-            while day < today:
-                last = min(day + timedelta(days=CHUNK_DAYS - 1), today - timedelta(days=1))
+            for day, last in day_chunks(days, today):
                 load.chunk(day, last)
                 totals.days_done += (last - day).days + 1
                 totals.last_day = last
                 totals.seconds, totals.cpu_seconds = _since(started)
                 if progress is not None:
                     progress(totals)
-                day = last + timedelta(days=1)
         finally:
             with connection.cursor() as cursor:
                 _lookups_drop(cursor)
@@ -1231,6 +1228,15 @@ def history_generate(
             cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in ANALYZED)}")
     totals.seconds, totals.cpu_seconds = _since(started)
     return totals
+
+
+def day_chunks(days: int, today: date) -> Iterator[tuple[date, date]]:
+    """(first, last) of each chunk of at most CHUNK_DAYS of the `days` days before today."""
+    day = today - timedelta(days=days)
+    while day < today:
+        last = min(day + timedelta(days=CHUNK_DAYS - 1), today - timedelta(days=1))
+        yield day, last
+        day = last + timedelta(days=1)
 
 
 def days_for(tickets: int, sites: Iterable[Site] | None = None, seed: int = DEFAULT_SEED) -> int:
@@ -1322,9 +1328,12 @@ class _Load:
         if self.superuser:
             cursor.execute("SET LOCAL session_replication_role = replica")
 
-    def plans(self, first: date, last: date) -> dict[date, list[SiteDay]]:
-        """The chunk's (site, day) pairs to write: open days without tickets yet."""
-        existing = _existing_site_days([p.pk for p in self.profiles], first, last)
+    def plans(self, first: date, last: date, *, fresh=True) -> dict[date, list[SiteDay]]:
+        """The chunk's (site, day) pairs to write: open days without tickets yet (with every
+        open day when not `fresh`)."""
+        existing = (
+            _existing_site_days([p.pk for p in self.profiles], first, last) if fresh else set()
+        )
         plans: dict[date, list[SiteDay]] = defaultdict(list)
         day = first
         while day <= last:
