@@ -49,27 +49,53 @@ def instance(model: type[Model], row, start: int = 0) -> Model:
     return model.from_db(connection.alias, None, values)
 
 
-def insert(obj: Model) -> Model:
-    """INSERT a new instance (every concrete field but its automatic primary key) and set its
-    primary key. Runs in the caller's transaction."""
+def insert_statement(
+    obj: Model, exprs: dict[str, str] | None = None, source: str = ""
+) -> tuple[str, list]:
+    """The INSERT of a new instance (every concrete field but its automatic primary key) as SQL
+    and parameters, returning the primary key. A column named in `exprs` takes that SQL
+    expression instead of the instance's value, read from `source` (the statement becomes
+    INSERT … SELECT … FROM source): how a statement writes a row from another's RETURNING."""
     model = type(obj)
     connection = connections[DEFAULT_DB_ALIAS]
-    key = (model, connection.vendor)
+    exprs = exprs or {}
+    key = (model, connection.vendor, tuple(exprs.items()), source)
     if key not in _inserts:
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+        values = ", ".join(exprs.get(f.column, "%s") for f in fields)
         sql = (
             f"INSERT INTO {quote(model._meta.db_table)} "
             f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) "
-            f"RETURNING {quote(model._meta.pk.column)}"
+            + (f"SELECT {values} FROM {source} " if exprs else f"VALUES ({values}) ")
+            + f"RETURNING {quote(model._meta.pk.column)}"
         )
-        _inserts[key] = (sql, fields)
+        _inserts[key] = (sql, [f for f in fields if f.column not in exprs])
     sql, fields = _inserts[key]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def inserted(obj: Model, pk) -> Model:
+    """Mark an instance written by `insert_statement` as saved under this primary key."""
+    obj.pk = pk
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = DEFAULT_DB_ALIAS
     return obj
+
+
+def insert(obj: Model) -> Model:
+    """INSERT a new instance and set its primary key. Runs in the caller's transaction."""
+    sql, params = insert_statement(obj)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        return inserted(obj, cursor.fetchone()[0])
+
+
+def value(model: type[Model], name: str, raw):
+    """A column's raw value as read by the database driver, converted as the ORM would."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    field = model._meta.get_field(name)
+    col = field.cached_col
+    for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+        raw = convert(raw, col, connection)
+    return raw

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -99,9 +98,7 @@ def ticket_out(request: HttpRequest, ticket: Ticket) -> dict:
         "position": ahead,
         "estimated_wait_minutes": minutes,
         "feedback_code": ticket.feedback_code,
-        "tracking_url": request.build_absolute_uri(
-            reverse("ticket-public", args=[ticket.public_id])
-        ),
+        "tracking_url": selectors.tracking_url(request, ticket),
         "counter": ticket.counter.code if ticket.counter_id else None,
     }
 

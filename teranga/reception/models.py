@@ -35,6 +35,10 @@ class TicketSequence(models.Model):
     day = models.DateField()
     letter = models.CharField(max_length=1)
     last = models.PositiveIntegerField(default=0)
+    # The issue time of the last number: the next one is never earlier, so numbers increase
+    # with issue time even when two kiosks read the clock in one order and lock the line in
+    # the other.
+    last_issued_at = models.DateTimeField()
 
     class Meta:
         constraints = [

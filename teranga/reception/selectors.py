@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Count, Min, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from teranga.lib.erlang import counters_needed
@@ -50,6 +51,11 @@ def ticket_position(ticket: Ticket) -> int:
             ],
         )
         return cursor.fetchone()[0]
+
+
+def tracking_url(request, ticket: Ticket) -> str:
+    """The ticket's public page, where its QR code leads."""
+    return request.build_absolute_uri(reverse("ticket-public", args=[ticket.public_id]))
 
 
 def open_counter_count(site: Site) -> int:

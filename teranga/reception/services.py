@@ -6,6 +6,7 @@ at BEGIN (IMMEDIATE) and PostgreSQL locks the rows involved, so concurrent kiosk
 are serialised where they would collide.
 """
 
+import contextlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -22,7 +23,7 @@ from teranga.lib.errors import Conflict, Forbidden, Invalid, ServiceError
 from teranga.lib.facts import past_day_changed
 from teranga.lib.phones import phone_e164
 from teranga.messaging.services import sms_enqueue
-from teranga.network.models import Category, Counter, Procedure, Site
+from teranga.network.models import CODE_VALIDATOR, Category, Counter, Procedure, Site
 from teranga.network.permissions import Action, user_can
 from teranga.reception.models import (
     CounterSession,
@@ -34,6 +35,7 @@ from teranga.reception.models import (
 )
 
 Status = Ticket.Status
+PRIORITIES = frozenset(Priority.values)
 Kind = TicketEvent.Kind
 
 # status -> statuses it may move to
@@ -127,14 +129,9 @@ def ticket_issue(
         if existing is None:
             raise
         return existing, False
-    # PostgreSQL: the number first, in a short transaction of its own (see _number_take).
-    # SQLite: in the ticket's transaction (see _ticket_create).
-    letter = procedure.category.letter
-    numbered = None if connection.vendor == "sqlite" else _number_take(site, letter)
     for _attempt in range(5):
         try:
             return _ticket_create(
-                numbered=numbered,
                 site=site,
                 procedure=procedure,
                 priority=priority,
@@ -163,27 +160,32 @@ def _ticket_existing(site: Site, client_id: uuid.UUID) -> Ticket | None:
 OFFER_SECONDS = 60
 
 
-def _procedures_offered(site: Site) -> dict[str, tuple]:
-    """The site's active procedures as {code: (procedure row, category row)}, kept
-    OFFER_SECONDS in the process cache: every kiosk ticket needs them and the catalogue changes
-    a few times a year. Plain values, not instances: the cache unpickles them on every read."""
-    key = f"reception:offer:{site.pk}"
-    offer = cache.get(key)
-    if offer is None:
-        offer = {
-            p.code: (
-                tuple(f.value_from_object(p) for f in Procedure._meta.concrete_fields),
-                tuple(f.value_from_object(p.category) for f in Category._meta.concrete_fields),
-            )
-            for p in Procedure.objects.select_related("category").filter(is_active=True, sites=site)
-        }
-        cache.set(key, offer, OFFER_SECONDS)
-    return offer
-
-
 def _procedure_offered(site: Site, code: str) -> Procedure | None:
-    found = _procedures_offered(site).get(code)
+    """The active procedure of this code if the site offers it, with its category. Its row is
+    kept OFFER_SECONDS in the process cache (every kiosk ticket needs it, and the catalogue
+    changes a few times a year) as plain values: the cache unpickles them on every read."""
+    if not CODE_VALIDATOR.regex.match(code):
+        return None
+    key = f"reception:offer:{site.pk}:{code}"
+    found = cache.get(key)
     if found is None:
+        procedure = (
+            Procedure.objects.select_related("category")
+            .filter(is_active=True, sites=site, code=code)
+            .first()
+        )
+        found = (
+            ()
+            if procedure is None
+            else (
+                tuple(f.value_from_object(procedure) for f in Procedure._meta.concrete_fields),
+                tuple(
+                    f.value_from_object(procedure.category) for f in Category._meta.concrete_fields
+                ),
+            )
+        )
+        cache.set(key, found, OFFER_SECONDS)
+    if not found:
         return None
     procedure_row, category_row = found
     procedure = Procedure.from_db(connection.alias, None, procedure_row)
@@ -199,7 +201,7 @@ def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
         raise Invalid(
             _("This centre does not offer the procedure %(code)s.") % {"code": procedure_code}
         )
-    if priority not in Priority.values:
+    if priority not in PRIORITIES:
         raise Invalid(_("Unknown priority."))
     phone = phone.strip()
     if phone and not sms_consent:
@@ -209,79 +211,97 @@ def _ticket_input_check(site, procedure_code, priority, phone, sms_consent):
     return procedure, phone_normalise(phone) if phone else ""
 
 
-# One statement takes the next number of a line: the row is created on the day's first
-# ticket and incremented after (SQLite 3.35+ and PostgreSQL).
+# One statement takes the next number of a line and its issue time: the row is created on the
+# day's first ticket and incremented after (SQLite 3.35+ and PostgreSQL). The time is the
+# caller's clock, or the line's last one if that is later (see TicketSequence.last_issued_at).
 _SEQUENCE = TicketSequence._meta.db_table
-_NEXT_NUMBER = f"""
-    INSERT INTO {_SEQUENCE} (site_id, day, letter, last) VALUES (%s, %s, %s, 1)
-    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {_SEQUENCE}.last + 1
-    RETURNING last
-"""
-# The same on PostgreSQL in a transaction of its own, whose commit need not wait for the
-# disk (set_config(…, true) is SET LOCAL, here without a round trip of its own): the ticket's
-# own commit comes later in the same write-ahead log, so a ticket on disk implies its number
-# is too.
-_NEXT_NUMBER_ASYNC_COMMIT = f"""
-    INSERT INTO {_SEQUENCE} (site_id, day, letter, last)
-    SELECT %s, %s, %s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s
-    WHERE true
-    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {_SEQUENCE}.last + 1
-    RETURNING last
+_GREATEST = {"sqlite": "max", "postgresql": "GREATEST"}
+_NEXT_NUMBER = """
+    INSERT INTO {table} (site_id, day, letter, last, last_issued_at) VALUES (%s, %s, %s, 1, %s)
+    ON CONFLICT (site_id, day, letter) DO UPDATE SET last = {table}.last + 1,
+        last_issued_at = {greatest}({table}.last_issued_at, excluded.last_issued_at)
+    RETURNING last, last_issued_at
 """
 
 
-def _number_next(site: Site, letter: str, sql: str = _NEXT_NUMBER):
-    """(day, number, now): the next number of a line, in the caller's transaction; the clock
-    is read while the line is locked, so that numbers increase with issue time."""
-    day = timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [site.pk, day, letter])
-        (number,) = cursor.fetchone()
-    return day, number, timezone.now()
+def _number_sql() -> str:
+    return _NEXT_NUMBER.format(table=_SEQUENCE, greatest=_GREATEST[connection.vendor])
 
 
-def _number_take(site: Site, letter: str):
-    """The next number of a line, taken in a short transaction of its own (PostgreSQL).
+def _ticket_create(*, site, procedure, priority, phone, sms_consent, client_id, language, user):
+    """Write the ticket, its number and its first event (plain SQL: teranga.lib.rows; neither
+    model has signal receivers). A ticket that fails to be written gives its number back.
 
-    The ticket is then written in its own durable transaction without holding the line, so
-    concurrent kiosks commit in parallel instead of queueing behind each other's disk flush.
-    A ticket that then fails to be written leaves a gap in the numbers, never a duplicate."""
-    own = not connection.in_atomic_block and connection.vendor == "postgresql"
+    PostgreSQL: one statement (writable WITH clauses), so one round trip and one commit; the
+    line's row stays locked until that commit, a fraction of a millisecond. SQLite: the same
+    steps in one transaction, whose BEGIN IMMEDIATE takes the database's write lock first."""
+    now = timezone.now()
+    ticket = Ticket(
+        site=site,
+        day=timezone.localdate(now),
+        letter=procedure.category.letter,
+        procedure=procedure,
+        priority=priority,
+        is_priority=priority != Priority.NONE,
+        issued_at=now,
+        phone=phone,
+        sms_consent=sms_consent,
+        client_id=client_id,
+        feedback_code=_feedback_code(),
+        language=language,
+    )
+    ops = connection.ops
+    number_params = [
+        site.pk,
+        ops.adapt_datefield_value(ticket.day),
+        ticket.letter,
+        ops.adapt_datetimefield_value(now),
+    ]
+    if connection.vendor == "postgresql":
+        _ticket_create_statement(ticket, number_params, user)
+        return ticket
     with transaction.atomic():
-        return _number_next(site, letter, _NEXT_NUMBER_ASYNC_COMMIT if own else _NEXT_NUMBER)
-
-
-@transaction.atomic
-def _ticket_create(
-    *, site, procedure, priority, phone, sms_consent, client_id, language, user, numbered
-) -> Ticket:
-    """Write the ticket and its first event (plain SQL: teranga.lib.rows; neither model has
-    signal receivers). On SQLite the number is taken here: BEGIN IMMEDIATE holds the whole
-    database's write lock for the transaction anyway, so one transaction and one commit cost
-    less than two, and a failed write gives its number back."""
-    day, number, now = numbered or _number_next(site, procedure.category.letter)
-    ticket = rows.insert(
-        Ticket(
-            site=site,
-            day=day,
-            letter=procedure.category.letter,
-            sequence=number,
-            procedure=procedure,
-            priority=priority,
-            is_priority=priority != Priority.NONE,
-            issued_at=now,
-            issued_hour=timezone.localtime(now).hour,
-            phone=phone,
-            sms_consent=sms_consent,
-            client_id=client_id,
-            feedback_code=_feedback_code(),
-            language=language,
-        )
-    )
-    rows.insert(
-        TicketEvent(ticket=ticket, kind=Kind.ISSUED, at=now, to_status=Status.WAITING, actor=user)
-    )
+        with connection.cursor() as cursor:
+            cursor.execute(_number_sql(), number_params)
+            ticket.sequence, issued = cursor.fetchone()
+        ticket.issued_at = rows.value(TicketSequence, "last_issued_at", issued)
+        ticket.issued_hour = timezone.localtime(ticket.issued_at).hour
+        rows.insert(ticket)
+        rows.insert(_issued_event(ticket, user))
     return ticket
+
+
+def _issued_event(ticket: Ticket, user) -> TicketEvent:
+    return TicketEvent(
+        ticket=ticket, kind=Kind.ISSUED, at=ticket.issued_at, to_status=Status.WAITING, actor=user
+    )
+
+
+def _ticket_create_statement(ticket: Ticket, number_params: list, user) -> None:
+    """PostgreSQL: the number, the ticket and its event in one statement."""
+    ticket_sql, ticket_params = rows.insert_statement(
+        ticket,
+        {"sequence": "n.last", "issued_at": "n.last_issued_at", "issued_hour": "n.hour"},
+        "n",
+    )
+    event_sql, event_params = rows.insert_statement(
+        _issued_event(ticket, user), {"ticket_id": "t.id", "at": "n.last_issued_at"}, "t, n"
+    )
+    sql = (
+        f"WITH number AS ({_number_sql()}), "
+        "n AS (SELECT last, last_issued_at, "
+        "EXTRACT(HOUR FROM last_issued_at AT TIME ZONE %s)::int AS hour FROM number), "
+        f"t AS ({ticket_sql}), e AS ({event_sql}) "
+        "SELECT t.id, n.last, n.last_issued_at, n.hour FROM t, n"
+    )
+    params = [*number_params, settings.TIME_ZONE, *ticket_params, *event_params]
+    # A statement is its own transaction; inside a caller's, a savepoint keeps the
+    # caller's transaction usable after a refused write.
+    own = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with own, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk, ticket.sequence, ticket.issued_at, ticket.issued_hour = cursor.fetchone()
+    rows.inserted(ticket, pk)
 
 
 # --- counters -----------------------------------------------------------------------------

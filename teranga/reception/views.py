@@ -92,7 +92,7 @@ def ticket_public(request: HttpRequest, public_id) -> HttpResponse:
 @cache_control(max_age=86400)
 def ticket_qr(request: HttpRequest, public_id) -> HttpResponse:
     ticket = _ticket_by_public_id(public_id)
-    url = request.build_absolute_uri(reverse("ticket-public", args=[ticket.public_id]))
+    url = selectors.tracking_url(request, ticket)
     out = io.BytesIO()
     segno.make(url, error="m").save(
         out, kind="svg", scale=4, border=2, xmldecl=False, dark="#000", title=ticket.number
