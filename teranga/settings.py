@@ -111,6 +111,15 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
         )
     }
+    # PostgreSQL parses and plans a statement again on every execution unless it is prepared:
+    # psycopg prepares one run this many times on a connection (the values are then bound on
+    # the server). The hot paths' planning cost more than their execution. 0 turns it off
+    # (behind a connection pooler that does not keep prepared statements).
+    PG_PREPARE_THRESHOLD = env_int("PG_PREPARE_THRESHOLD", 2)
+    if PG_PREPARE_THRESHOLD and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=PG_PREPARE_THRESHOLD
+        )
 else:
     DATABASES = {
         "default": {
