@@ -32,6 +32,9 @@ CONFIGS = {
     # worker closes the connection after each answer, so every request pays a TCP accept).
     "2 gthread workers × 1 thread": ["-w", "2", "-k", "gthread", "--threads", "1"],
 }
+# The budgets are measured as deployed (deploy/README.md); the others are for information. A
+# gthread worker keeps each keep-alive connection on the worker that accepted it, so with few
+# connections the two workers' shares of the load (and the figures) depend on the draw.
 DEFAULT_CONFIG = "2 sync workers"
 
 
@@ -346,25 +349,6 @@ def sweep(env, creds, size: dict) -> dict:
     return results
 
 
-def choose(results: dict) -> tuple[str, str]:
-    """The configuration with the best ticket-issue throughput at 8 connections, unless it
-    beats the default (2 sync workers, one per core) by less than 5 %."""
-    best = max(results, key=lambda c: results[c]["issue8"]["rps"])
-    base = results[DEFAULT_CONFIG]["issue8"]["rps"]
-    if best != DEFAULT_CONFIG and results[best]["issue8"]["rps"] < base * 1.05:
-        best = DEFAULT_CONFIG
-        why = (
-            f"no configuration beat {DEFAULT_CONFIG} (one per core) by 5 % or more on "
-            "ticket-issue throughput, so the simplest one is kept"
-        )
-    elif best == DEFAULT_CONFIG:
-        why = f"{DEFAULT_CONFIG} (one per core) had the best ticket-issue throughput"
-    else:
-        gain = results[best]["issue8"]["rps"] / base - 1
-        why = f"best ticket-issue throughput at 8 connections, {gain:+.0%} over {DEFAULT_CONFIG}"
-    return best, why
-
-
 _db_pids = list  # the database server's processes (PostgreSQL), for its CPU seconds
 
 
@@ -385,9 +369,6 @@ def bench_backend(
     if args.sweep:
         log(f"[{backend}] gunicorn configurations")
         result["sweep"] = sweep(env, creds, size)
-        config, why = choose(result["sweep"])
-        result["config_why"] = why
-        # what was chosen on SQLite is kept for PostgreSQL when asked (args.config_from_first)
     result["config"] = config
     log(f"[{backend}] empty database: measuring with {config}")
     result["empty"] = measure_phase(env, creds, config, size, with_pages=True)
@@ -399,17 +380,27 @@ def bench_backend(
     log(f"[{backend}] loading {args.history:,} past tickets")
     result["history_load"] = task(env, "history", args.history)
     log(f"[{backend}] history loaded: {result['history_load']}")
+    # The plans first, on a realistic day (the demo morning and 200 waiting): the issue runs
+    # below leave thousands of today's tickets at DKR, which a statement on today's rows reads.
+    log(f"[{backend}] EXPLAIN of the hot queries")
+    task(env, "queue-set", SITE, 200)
+    _task_kept(
+        result, "explain", log, env, "explain", SITE, creds["token"], creds["agent_token"], MANAGER
+    )
     log(f"[{backend}] history database: measuring with {config}")
     result["history"] = measure_phase(env, creds, config, size, with_pages=False)
-    log(f"[{backend}] EXPLAIN of the hot queries, profile of ticket issue")
+    log(f"[{backend}] profile of ticket issue")
     task(env, "queue-set", SITE, 200)
-    for key, args_ in (
-        ("explain", ("explain", SITE, creds["token"], creds["agent_token"], MANAGER)),
-        ("history_profile", ("profile", SITE, creds["token"], size["profile"])),
-    ):
-        try:
-            result[key] = task(env, *args_)
-        except RuntimeError as exc:  # keep the figures measured so far
-            log(str(exc))
-            result[f"{key}_error"] = str(exc)[-2000:]
+    _task_kept(
+        result, "history_profile", log, env, "profile", SITE, creds["token"], size["profile"]
+    )
     return result
+
+
+def _task_kept(result: dict, key: str, log, env, *args) -> None:
+    """result[key] = the task's answer; if it fails, say so and keep what was measured."""
+    try:
+        result[key] = task(env, *args)
+    except RuntimeError as exc:
+        log(str(exc))
+        result[f"{key}_error"] = str(exc)[-2000:]

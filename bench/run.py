@@ -243,10 +243,13 @@ def main() -> None:
         "--no-sweep",
         dest="sweep",
         action="store_false",
-        help="do not try the gunicorn configurations; use --config",
+        help="do not try the other gunicorn configurations",
     )
     parser.add_argument(
-        "--config", default=reception.DEFAULT_CONFIG, choices=list(reception.CONFIGS)
+        "--config",
+        default=reception.DEFAULT_CONFIG,
+        choices=list(reception.CONFIGS),
+        help="the configuration the budgets are measured with (default: as deployed)",
     )
     parser.add_argument("--skip-public", action="store_true", help="skip the public pages")
     parser.add_argument(
@@ -368,9 +371,6 @@ def main() -> None:
             if pg.pg_bin() is None:
                 backends.append({"backend": "PostgreSQL", "error": "PostgreSQL not installed"})
             else:
-                if backends and args.sweep:
-                    # the configuration is chosen on SQLite, then tried again on PostgreSQL
-                    pass
                 with pg.cluster(PG_SETTINGS) as (fresh_database, version, pg_pids):
                     info["PostgreSQL"] = (
                         f"{version}, throwaway cluster on a unix socket, "
