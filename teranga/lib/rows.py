@@ -49,6 +49,23 @@ def instance(model: type[Model], row, start: int = 0) -> Model:
     return model.from_db(connection.alias, None, values)
 
 
+def one_with_related(sql: str, params, model: type[Model], related: str) -> Model | None:
+    """The first row of `sql` (selecting `columns(model)` then `columns()` of the model of
+    its foreign key `related`) as an instance with that related instance loaded, or None."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj = instance(model, row)
+    field = model._meta.get_field(related)
+    field.set_cached_value(
+        obj, instance(field.related_model, row, len(model._meta.concrete_fields))
+    )
+    return obj
+
+
 def insert_statement(
     obj: Model, exprs: dict[str, str] | None = None, source: str = ""
 ) -> tuple[str, list]:
@@ -91,11 +108,17 @@ def insert(obj: Model) -> Model:
         return inserted(obj, cursor.fetchone()[0])
 
 
-def value(model: type[Model], name: str, raw):
-    """A column's raw value as read by the database driver, converted as the ORM would."""
+def converter(model: type[Model], name: str):
+    """The function that turns a column's raw value, as the database driver reads it, into the
+    ORM's (e.g. SQLite's text into an aware datetime)."""
     connection = connections[DEFAULT_DB_ALIAS]
     field = model._meta.get_field(name)
     col = field.cached_col
-    for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
-        raw = convert(raw, col, connection)
-    return raw
+    functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+
+    def convert(raw):
+        for function in functions:
+            raw = function(raw, col, connection)
+        return raw
+
+    return convert

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
@@ -54,30 +53,16 @@ _TOKEN_SQL = f"""
 """
 
 
-def _lookup(sql: str, digest: str, model, related: str):
-    """The credential of this digest with its related row (site or user) loaded, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [digest])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    credential = rows.instance(model, row)
-    field = model._meta.get_field(related)
-    other = rows.instance(field.related_model, row, len(model._meta.concrete_fields))
-    field.set_cached_value(credential, other)
-    return credential
-
-
 def principal_from_token(raw: str) -> Principal | None:
     """The user or device owning this live token, or None."""
     digest = token_digest(raw)
     if raw.startswith(DEVICE_PREFIX):
-        device = _lookup(_DEVICE_SQL, digest, Device, "site")
+        device = rows.one_with_related(_DEVICE_SQL, [digest], Device, "site")
         if device is None:
             return None
         _touch(device)
         return Principal(device=device)
-    token = _lookup(_TOKEN_SQL, digest, ApiToken, "user")
+    token = rows.one_with_related(_TOKEN_SQL, [digest], ApiToken, "user")
     if token is None:
         return None
     _touch(token)

@@ -264,7 +264,7 @@ def _ticket_create(*, site, procedure, priority, phone, sms_consent, client_id, 
         with connection.cursor() as cursor:
             cursor.execute(_number_sql(), number_params)
             ticket.sequence, issued = cursor.fetchone()
-        ticket.issued_at = rows.value(TicketSequence, "last_issued_at", issued)
+        ticket.issued_at = rows.converter(TicketSequence, "last_issued_at")(issued)
         ticket.issued_hour = timezone.localtime(ticket.issued_at).hour
         rows.insert(ticket)
         rows.insert(_issued_event(ticket, user))
