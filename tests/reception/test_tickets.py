@@ -62,6 +62,19 @@ def test_a_retried_client_id_takes_no_number(issue, desk):
     assert issue().number == "A-002"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_outside_any_transaction_gets_its_ticket_and_leaves_the_connection_usable(
+    issue,
+):
+    """As a kiosk's request runs (autocommit): on PostgreSQL the refused statement is its own
+    transaction, so the lookup that follows it and the next ticket still work."""
+    first = issue()
+    again = issue(client_id=first.client_id)
+    assert again.pk == first.pk
+    assert issue().number == "A-002"
+    assert Ticket.objects.count() == 2
+
+
 def test_numbers_increase_with_issue_time_when_clocks_are_read_out_of_order(issue, monkeypatch):
     """Two kiosks may read the clock in one order and take the line's number in the other:
     the later number never gets the earlier time (it gets the line's last one)."""
