@@ -28,7 +28,7 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", lang)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
     def _switch(self, request, chosen: str):
@@ -46,6 +46,16 @@ class LanguageMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+def prefer_language(request, lang: str) -> None:
+    """A page whose subject has a language of its own (a ticket taken in Wolof, followed on a
+    phone) speaks it, unless the visitor chose one (the cookie)."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    if lang in {code for code, _ in settings.LANGUAGES}:
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
 
 
 class ApiErrorsMiddleware:

@@ -171,11 +171,13 @@ def live_view(site: Site) -> dict:
     )["oldest"]
     per_procedure = list(
         Ticket.objects.filter(site=site, status=Status.WAITING, day=today)
-        .values("procedure__code", "procedure__name_fr")
+        .values("procedure_id")
         .annotate(n=Count("pk"), oldest=Min("issued_at"))
         .order_by("-n")
     )
+    procedures = Procedure.objects.in_bulk([row["procedure_id"] for row in per_procedure])
     for row in per_procedure:
+        row["procedure"] = procedures[row["procedure_id"]]  # its name in the page's language
         row["longest_minutes"] = int((now - row["oldest"]).total_seconds() // 60)
     sessions = list(
         CounterSession.objects.filter(counter__site=site, closed_at__isnull=True)

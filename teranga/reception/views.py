@@ -5,6 +5,7 @@ console and the live view are staff pages scoped by the permission helper."""
 import io
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from teranga.lib.errors import ServiceError
 from teranga.network import selectors as network_selectors
+from teranga.network.middleware import prefer_language
 from teranga.network.models import Counter, Site
 from teranga.network.permissions import Action, site_for_user
 from teranga.reception import selectors, services
@@ -45,6 +47,9 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
             "lines": network_selectors.procedures_by_category(site),
             "today_hours": _today_hours(site),
             "api_issue": reverse("api:tickets_issue", args=[site.code]),
+            "retention_days": settings.TICKET_PHONE_RETENTION_DAYS,
+            # the language each visitor starts in: the kiosk returns to it after a visit
+            "home_lang": settings.LANGUAGE_CODE,
         },
     )
 
@@ -76,6 +81,7 @@ def _ticket_by_public_id(public_id) -> Ticket:
 def ticket_public(request: HttpRequest, public_id) -> HttpResponse:
     """The ticket followed on a phone: no personal data, refreshes itself."""
     ticket = _ticket_by_public_id(public_id)
+    prefer_language(request, ticket.language)
     ahead, minutes = selectors.ticket_estimate(ticket)
     return render(
         request,
@@ -121,13 +127,18 @@ def _console_context(request: HttpRequest, site: Site) -> dict:
             .select_related("procedure")
             .first()
         )
+    procedures = network_selectors.procedures_offered(site)
+    names = {p.code: p.name for p in procedures}
     return {
         "site": site,
         "counter": counter,
         "current": current,
         "counters": selectors.counters_state(site),
-        "queue": selectors.queue_public(site)["waiting"],
-        "procedures": network_selectors.procedures_offered(site),
+        "queue": [
+            {**row, "name": names.get(row["procedure__code"], row["procedure__code"])}
+            for row in selectors.queue_public(site)["waiting"]
+        ],
+        "procedures": procedures,
         "outcomes": Outcome.choices,
     }
 
@@ -162,23 +173,30 @@ def console_action(request: HttpRequest, code: str) -> HttpResponse:
             ticket = Ticket.objects.filter(site=site, pk=request.POST.get("ticket")).first()
             if ticket is None:
                 raise Http404
+            said = {"number": ticket.number}
             if action == "recall":
                 services.ticket_recall(ticket=ticket, agent=user)
+                messages.success(request, _("%(number)s is called again.") % said)
             elif action == "start":
                 services.ticket_start(ticket=ticket, agent=user)
             elif action == "finish":
                 services.ticket_finish(
                     ticket=ticket, agent=user, outcome=request.POST.get("outcome", Outcome.DONE)
                 )
+                messages.success(request, _("%(number)s: service finished.") % said)
             elif action == "no-show":
                 services.ticket_no_show(ticket=ticket, agent=user)
+                messages.success(request, _("%(number)s is marked absent.") % said)
             elif action == "transfer":
-                services.ticket_transfer(
+                moved = services.ticket_transfer(
                     ticket=ticket,
                     agent=user,
                     procedure_code=request.POST.get("procedure") or None,
                     counter_code=request.POST.get("to_counter") or None,
                 )
+                said["target"] = (moved.target_counter or moved.procedure).name
+                done = _("%(number)s is transferred to %(target)s and keeps its place.")
+                messages.success(request, done % said)
             else:
                 raise Http404
     except ServiceError as exc:

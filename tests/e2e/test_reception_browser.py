@@ -88,3 +88,43 @@ def test_a_ticket_from_kiosk_to_counter(browser, live_server, site):
     console.get_by_role("button", name="Appeler le suivant").wait_for()
     phone.reload()
     assert "servi" in phone.locator("#ticket-status").inner_text()
+
+
+def test_a_wolof_visit_at_a_landscape_kiosk(browser, live_server, site):
+    """On a 1280 × 800 tablet the button stays on screen with the SMS keypad open; a refusal
+    goes once the number is typed; the phone page speaks the ticket's language; the next
+    visitor finds the kiosk in French again."""
+    _, token = device_create(site=site, kind="kiosk")
+    kiosk = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 800}
+    ).new_page()
+    kiosk.set_default_timeout(10_000)
+    kiosk.goto(f"/accueil/DKR/borne/#token={token}")
+    kiosk.click("a[hreflang=wo]")
+    kiosk.wait_for_selector("html[lang=wo]")
+    kiosk.click('button.line[data-letter="A"]')
+    kiosk.click('button.procedure[data-code="NAISS"]')
+    kiosk.check("#sms-consent")
+    box = kiosk.locator("#take-ticket").bounding_box()
+    assert box["y"] + box["height"] <= 800
+    kiosk.click("#take-ticket")
+    error = kiosk.locator("#kiosk-error")
+    error.wait_for()
+    kiosk.click('#keypad button[data-key="7"]')
+    error.wait_for(state="hidden")
+    for key in "71234567":
+        kiosk.click(f'#keypad button[data-key="{key}"]')
+    kiosk.click("#take-ticket")
+    kiosk.locator("#ticket-number").wait_for()
+    tracking = kiosk.locator("#ticket-link").get_attribute("href")
+
+    phone = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}
+    ).new_page()
+    phone.goto(tracking)
+    assert phone.locator("html").get_attribute("lang") == "wo"
+
+    kiosk.click("#ticket-done")
+    kiosk.wait_for_selector("html[lang=fr]")
+    kiosk.locator("#screen-lines").wait_for()
+    assert serious(kiosk) == []

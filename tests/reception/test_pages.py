@@ -28,6 +28,16 @@ def test_the_ticket_page_speaks_wolof(client, issue):
     assert '<html lang="wo">' in page
 
 
+def test_the_ticket_page_speaks_the_language_the_ticket_was_taken_in(client, issue):
+    ticket = issue(language="wo")
+    url = reverse("ticket-public", args=[ticket.public_id])
+    response = client.get(url)
+    assert '<html lang="wo">' in response.content.decode()
+    assert response["Content-Language"] == "wo"
+    client.get("/?lang=fr")  # a visitor's own choice wins
+    assert '<html lang="fr">' in client.get(url).content.decode()
+
+
 def test_an_unknown_ticket_is_404(client, db):
     assert client.get("/accueil/ticket/00000000-0000-0000-0000-000000000000/").status_code == 404
 
@@ -56,6 +66,33 @@ def test_the_console_works_without_javascript(login, issue, desk):
     ticket.refresh_from_db()
     assert ticket.status == "finished"
     assert response.redirect_chain[-1][0] == url
+
+
+def test_the_console_says_what_each_action_did_and_names_the_waiting_procedures(login, issue, desk):
+    client = login(desk["agent"])
+    action = reverse("reception-console-action", args=["DKR"])
+    htmx = {"HX-Request": "true"}
+    first, second = issue(), issue("CASIER")
+    client.post(action, {"action": "open", "counter": desk["g1"].pk}, headers=htmx)
+    page = client.post(action, {"action": "call-next"}, headers=htmx).content.decode()
+    assert desk["record"].name_fr in page  # the waiting list names B's procedure, not its code
+    assert "· B · CASIER" not in page
+    steps = [
+        ({"action": "recall", "ticket": first.pk}, "A-001 est rappelé."),
+        (
+            {"action": "transfer", "ticket": first.pk, "to_counter": "G2"},
+            f"A-001 est transféré vers {desk['g2'].name} et garde sa place.",
+        ),
+    ]
+    for data, said in steps:
+        assert said in client.post(action, data, headers=htmx).content.decode()
+    client.post(action, {"action": "call-next"}, headers=htmx)  # B-001: G1 serves every line
+    page = client.post(
+        action, {"action": "no-show", "ticket": second.pk}, headers=htmx
+    ).content.decode()
+    assert "B-001 est marqué absent." in page
+    first.refresh_from_db()
+    assert first.target_counter == desk["g2"]
 
 
 def test_the_console_answers_htmx_with_the_panel_and_shows_refusals(login, issue, desk):
@@ -96,6 +133,26 @@ def test_the_live_view_is_for_managers_and_shows_todays_figures(
         page = client.get(reverse("reception-live", args=["DKR"])).content.decode()
     assert '<strong id="fig-waiting">2</strong>' in page
     assert '<strong id="fig-issued">2</strong>' in page
+    assert f"<td>{desk['record'].name_fr}</td>" in page
+    client.get("/?lang=wo")
+    page = client.get(reverse("reception-live", args=["DKR"])).content.decode()
+    assert f"<td>{desk['record'].name_wo}</td>" in page  # procedure names follow the page
+
+
+def test_the_kiosk_states_the_retention_period_and_plain_deadlines(client, desk, settings):
+    settings.TICKET_PHONE_RETENTION_DAYS = 45
+    desk["birth"].deadline_min_days, desk["birth"].deadline_max_days = 0, 1
+    desk["birth"].save()
+    desk["record"].deadline_min_days, desk["record"].deadline_max_days = 0, 3
+    desk["record"].save()
+    page = client.get(reverse("reception-kiosk", args=["DKR"])).content.decode()
+    assert "effacé après 45 jours" in page
+    assert "jusqu'à 1 jour ouvré" in page and "jusqu'à 3 jours ouvrés" in page
+    assert "3 à 10 jours ouvrés" in page  # the marriage's 3 to 10 days stay a range
+    assert "0 à" not in page
+    client.get("/?lang=wo")
+    page = client.get(reverse("reception-kiosk", args=["DKR"])).content.decode()
+    assert "ginnaaw 45 fan" in page and "ba 3 bésu liggéey" in page
 
 
 def test_the_kiosk_and_display_pages_are_served(client, desk):

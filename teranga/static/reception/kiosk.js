@@ -140,6 +140,16 @@
     chosen = null;
     show("lines", focus);
   };
+  // The end of a visit: the next visitor starts in the kiosk's home language. After a visit
+  // in another, switch back (the server keeps the choice in a cookie) and reload; offline,
+  // stay as is and try again at the end of the next visit.
+  const endVisit = () => {
+    home();
+    const homeLang = root.dataset.homeLang;
+    if (!homeLang || document.documentElement.lang === homeLang) return;
+    fetch(`${location.pathname}?lang=${homeLang}`, { credentials: "same-origin", cache: "no-store" })
+      .then((response) => { if (response.ok && current === "lines") location.reload(); }, () => {});
+  };
   const showPairing = (message) => {
     const box = $("pair-message");
     box.textContent = message || "";
@@ -175,7 +185,14 @@
     keypad.hidden = !on;
     if (!on) phone.value = "";
   }
-  consent.addEventListener("change", syncPhone);
+  // A refusal about the number no longer holds once the number or the box changes.
+  consent.addEventListener("change", () => {
+    syncPhone();
+    showError("");
+  });
+  phone.addEventListener("input", () => {
+    if (!inFlight) showError("");
+  });
 
   // --- issuing ---------------------------------------------------------------------------
   const uuid = () => {
@@ -339,7 +356,7 @@
       /* ignore */
     }
   });
-  $("ticket-done").addEventListener("click", () => home());
+  $("ticket-done").addEventListener("click", () => endVisit());
   // The link is for phones and the printout: the kiosk itself must not leave this page.
   $("ticket-link").addEventListener("click", (ev) => ev.preventDefault());
 
@@ -396,6 +413,7 @@
       const key = button.dataset.key;
       if (key === "erase") phone.value = phone.value.slice(0, -1);
       else if (phone.value.length < 20) phone.value += key;
+      phone.dispatchEvent(new Event("input"));
     }
   });
   for (const type of ["pointerdown", "keydown", "input", "touchstart"]) {
@@ -409,11 +427,11 @@
     if (current === "ticket") {
       if (ticketUntil) {
         const left = Math.ceil((ticketUntil - now) / 1000);
-        if (left <= 0) home();
+        if (left <= 0) endVisit();
         else countdown.textContent = msg("countdown", left);
       }
     } else if ((current === "procedures" || current === "details") && !inFlight && now - lastTouch > IDLE_LIMIT) {
-      home();
+      endVisit();
     } else if (current === "lines" && now - lastTouch > IDLE_LIMIT && clockParts(new Date()).day !== loadDay) {
       location.reload(); // a new day: fresh opening hours and procedures
     }
