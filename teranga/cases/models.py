@@ -204,6 +204,14 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.from_status}→{self.to_status}"
 
+    @property
+    def from_status_label(self) -> str:
+        return Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return Status(self.to_status).label if self.to_status else ""
+
 
 class CaseComment(models.Model):
     """An internal note between staff: never shown to the user."""

@@ -1,6 +1,7 @@
 """Reads of the cases app: the staff inbox with its filters, one case for staff, the public
 tracking view (no personal data), alerts and reply templates."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -105,11 +106,14 @@ def case_for_staff(site: Site, pk: int) -> Case | None:
 def case_track(*, reference: str, code: str, kind: str) -> Case | None:
     """The case with this reference and tracking code, or None — the same None for an
     unknown reference and a wrong code, so that nobody learns which references exist."""
-    reference = reference.strip().upper()[:24]
+    reference = re.sub(r"\s", "", reference).upper()[:24]
+    # "R-DKR-2026-298" as typed from memory is R-DKR-2026-00298
+    if found := re.fullmatch(r"([A-Z]+-[A-Z0-9]+-\d{4})-(\d{1,5})", reference):
+        reference = f"{found.group(1)}-{int(found.group(2)):05d}"
     rows = Case.objects.filter(reference=reference).select_related("site", "procedure")
     rows = rows.filter(kind="request") if kind == "request" else rows.exclude(kind="request")
     case = rows.first()
-    return case if track_check(case, code.strip().upper()[:16]) else None
+    return case if track_check(case, re.sub(r"\s", "", code).upper()[:16]) else None
 
 
 def notifications_for(user, *, unread_only: bool = False, limit: int = 100) -> list[Notification]:

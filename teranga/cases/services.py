@@ -20,7 +20,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from teranga.cases.alerts import email_enqueue, notify, site_managers, supervisors
@@ -40,6 +39,7 @@ from teranga.cases.models import (
 from teranga.lib import files
 from teranga.lib.errors import Conflict, Forbidden, Invalid
 from teranga.lib.facts import past_day_changed
+from teranga.lib.i18n import date_day
 from teranga.lib.phones import phone_e164
 from teranga.messaging.models import OutboundSms
 from teranga.messaging.services import sms_enqueue
@@ -115,32 +115,35 @@ def tracking_hash(reference: str, code: str) -> str:
 def _phone_normalise(raw: str) -> str:
     number = phone_e164(raw)
     if number is None:
-        raise Invalid(_("This phone number is not valid."))
+        raise Invalid(_("This phone number is not valid."), field="phone")
     return number
 
 
 def _contact_check(name: str, phone: str, email: str, consent: bool) -> tuple[str, str, str]:
     name, phone, email = name.strip(), phone.strip(), email.strip()
     if len(name) > 120:
-        raise Invalid(_("The name is too long (120 characters at most)."))
+        raise Invalid(_("The name is too long (120 characters at most)."), field="name")
     if (phone or email) and not consent:
-        raise Invalid(_("A phone number or e-mail is kept only if you agree to be contacted."))
+        raise Invalid(
+            _("A phone number or e-mail is kept only if you agree to be contacted."),
+            field="contact_consent",
+        )
     if phone:
         phone = _phone_normalise(phone)
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise Invalid(_("This e-mail address is not valid.")) from None
+            raise Invalid(_("This e-mail address is not valid."), field="email") from None
         if len(email) > 254:
-            raise Invalid(_("This e-mail address is not valid."))
+            raise Invalid(_("This e-mail address is not valid."), field="email")
     return name, phone, email
 
 
 def _message_check(message: str, *, required: bool) -> str:
     message = message.strip()
     if required and not message:
-        raise Invalid(_("Write your message."))
+        raise Invalid(_("Write your message."), field="message")
     if len(message) > MESSAGE_MAX:
         raise Invalid(
             _("The message is too long (%(max)d characters at most).") % {"max": MESSAGE_MAX}
@@ -193,10 +196,6 @@ def _tell_user(case: Case, key: str, text: str, subject: str) -> None:
         sms_enqueue(to=case.phone, text=text[:480], dedupe_key=f"case:{case.pk}:{key}")
     if case.email:
         email_enqueue(to=case.email, subject=subject, body=text, dedupe_key=f"case:{case.pk}:{key}")
-
-
-def _local_date(when) -> str:
-    return date_format(when, "DATE_FORMAT")
 
 
 # --- filing -------------------------------------------------------------------------------
@@ -359,7 +358,7 @@ def _acknowledge(case: Case, code: str) -> None:
             "reference": case.reference,
             "site": case.site.name,
             "code": code,
-            "due": _local_date(case.due_on),
+            "due": date_day(case.due_on),
         }
         if settings.CASES_TRACKING_URL:
             text += " " + settings.CASES_TRACKING_URL
@@ -599,7 +598,7 @@ def case_holding_reply(*, case: Case, actor, new_due_on: date, text: str) -> Cas
     with translation.override(case.language):
         message = _("Teranga: %(reference)s will be answered by %(due)s.") % {
             "reference": case.reference,
-            "due": _local_date(new_due_on),
+            "due": date_day(new_due_on),
         }
         subject = _("New date: %(reference)s") % {"reference": case.reference}
     _tell_user(case, f"holding:{new_due_on.isoformat()}", message + "\n\n" + body, subject)

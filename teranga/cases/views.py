@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from teranga.cases import alerts, selectors, services
 from teranga.cases.models import FEEDBACK_KINDS, Case, CaseAttachment, Channel, Kind, Status
-from teranga.lib.errors import Invalid, ServiceError
+from teranga.lib.errors import Invalid, ServiceError, add_to_form
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.network import selectors as network_selectors
 from teranga.network.models import Site
@@ -62,8 +62,18 @@ class ComplaintForm(PublicForm):
         max_length=services.MESSAGE_MAX,
     )
     name = forms.CharField(label=gettext_lazy("Your name (optional)"), required=False)
-    phone = forms.CharField(label=gettext_lazy("Phone (optional)"), required=False, max_length=30)
-    email = forms.CharField(label=gettext_lazy("E-mail (optional)"), required=False, max_length=254)
+    phone = forms.CharField(
+        label=gettext_lazy("Phone (optional)"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=gettext_lazy("E-mail (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     contact_consent = forms.BooleanField(
         label=gettext_lazy("I agree to be contacted about this message by SMS or e-mail."),
         required=False,
@@ -118,7 +128,7 @@ def complaint_new(request: HttpRequest, code: str) -> HttpResponse:
                         language=_language(),
                     )
                 except ServiceError as exc:
-                    form.add_error(None, exc.message)
+                    add_to_form(form, exc)
                 else:
                     return render(
                         request, "cases/public/filed.html", {"site": site, "filed": filed}
@@ -296,7 +306,7 @@ def staff_new(request: HttpRequest, code: str) -> HttpResponse:
                 with transaction.atomic():
                     filed = _staff_file(site, request.user, data, contact)
             except ServiceError as exc:
-                form.add_error(None, exc.message)
+                add_to_form(form, exc)
             else:
                 return render(request, "cases/staff_filed.html", {"site": site, "filed": filed})
     else:
@@ -341,7 +351,13 @@ def case_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "templates": templates,
             "draft": draft,
             "signature": services.signature(request.user, site, case.language),
-            "transitions": [(s, Status(s).label) for s in services.allowed_transitions(case)],
+            # "answered" is reached by sending the answer, not chosen from the list
+            "transitions": [
+                (s, Status(s).label)
+                for s in services.allowed_transitions(case)
+                if s != Status.ANSWERED
+            ],
+            "can_refuse": Status.REFUSED in services.allowed_transitions(case),
             "staff": selectors.staff_of_site(site),
             "sites": Site.objects.exclude(pk=site.pk).order_by("code").only("code", "name"),
             "can_manage": user_can(request.user, Action.MANAGE, site),
@@ -364,10 +380,17 @@ def case_action(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         if action == "assign":
             assignee = get_user_model().objects.filter(pk=post.get("assignee") or user.pk).first()
             services.case_assign(case=case, actor=user, assignee=assignee)
+            messages.success(
+                request,
+                _("The case is assigned to %(name)s.")
+                % {"name": assignee.get_full_name() or assignee.username},
+            )
         elif action == "comment":
             services.case_comment(case=case, actor=user, text=post.get("text", ""))
+            messages.success(request, _("The comment is added."))
         elif action == "tags":
             services.case_tags_set(case=case, actor=user, tags=post.get("tags", ""))
+            messages.success(request, _("The tags are saved."))
         elif action == "answer":
             services.case_answer(case=case, actor=user, text=post.get("text", ""))
             messages.success(request, _("The answer is saved; the user is told."))
@@ -379,10 +402,12 @@ def case_action(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             services.case_holding_reply(
                 case=case, actor=user, new_due_on=new_due, text=post.get("text", "")
             )
+            messages.success(request, _("The holding reply is sent; the user is told."))
         elif action == "status":
             services.case_status_set(
                 case=case, actor=user, to=post.get("status", ""), reason=post.get("reason", "")
             )
+            messages.success(request, _("The status is changed."))
         elif action == "reassign":
             target = Site.objects.filter(code=post.get("site", "")).first()
             if target is None:
@@ -392,11 +417,13 @@ def case_action(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("cases-inbox", code=site.code)
         elif action == "escalate":
             services.case_escalate(case=case, actor=user, note=post.get("note", ""))
+            messages.success(request, _("The case is escalated to the region."))
         elif action == "attach":
             upload = request.FILES.get("file")
             if upload is None:
                 raise Invalid(_("Choose a file."))
             services.attachment_add(case=case, actor=user, upload=upload)
+            messages.success(request, _("The file is attached."))
         else:
             raise Http404
     except ServiceError as exc:

@@ -19,6 +19,11 @@ class ServiceError(Exception):
         return {"detail": self.message}
 
 
+def add_to_form(form, exc: ServiceError) -> None:
+    """Show a refusal beside the form field it concerns, or above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 class Invalid(ServiceError):
     """Bad input: unknown procedure, invalid phone, rating outside 1–5, missing title…
     Answered as a refused schema is (InvalidOut): the message and the field it concerns."""

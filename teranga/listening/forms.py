@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -51,12 +53,17 @@ class RatingForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(
+    code = forms.CharField(
         label=_("Feedback code printed on your ticket"),
-        regex=r"^\s*\d{6,8}\s*$",
-        error_messages={"invalid": _("The code has 8 digits, e.g. 12345678.")},
+        max_length=24,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"\s", "", self.cleaned_data["code"])  # "1053 7304" as read aloud
+        if not re.fullmatch(r"\d{6,8}", code):
+            raise forms.ValidationError(_("The code has 8 digits, e.g. 12345678."))
+        return code
 
 
 class PeriodForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from teranga.cases.services import complaint_from_sms
 from teranga.lib.errors import Conflict, Forbidden, Invalid, Limited, ServiceError
@@ -49,6 +50,14 @@ def ticket_by_feedback_code(code: str) -> Ticket | None:
         .order_by("-day")
         .first()
     )
+
+
+NOT_SERVED = gettext_lazy("You can rate this visit once you have been served.")
+
+
+def ticket_served(ticket: Ticket) -> bool:
+    """A visit is rated once its user has been served, never while still in the queue."""
+    return ticket.status == Ticket.Status.FINISHED
 
 
 def ticket_rated(ticket: Ticket, *, except_client_id: uuid.UUID | None = None) -> bool:
@@ -137,6 +146,8 @@ def response_record(
     if ticket is not None:
         if ticket.site_id != site.pk:
             raise Invalid(_("This ticket was not issued at this site."))
+        if not ticket_served(ticket):
+            raise Conflict(str(NOT_SERVED))
         if ticket_rated(ticket):
             raise Conflict(_("This visit has already been rated. Thank you!"))
         procedure, agent = ticket.procedure, ticket.agent

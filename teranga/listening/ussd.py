@@ -99,6 +99,8 @@ def _advance(state: State, raw: str, session_client_id) -> None:
         ticket = services.ticket_by_feedback_code(raw)
         if ticket is None:
             state.error = "code"
+        elif not services.ticket_served(ticket):
+            state.error = "not_served"
         elif services.ticket_rated(ticket, except_client_id=session_client_id):
             state.error = "rated"
         else:
@@ -134,6 +136,7 @@ ERRORS = {
     "choice": lambda: _("Invalid choice."),
     "code": lambda: _("Unknown code."),
     "rated": lambda: _("This visit has already been rated."),
+    "not_served": lambda: str(services.NOT_SERVED),
     "rating": lambda: _("Type a number from 1 to 5."),
 }
 

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from teranga.lib.errors import ServiceError
+from teranga.lib.errors import ServiceError, add_to_form
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.listening import selectors, services
 from teranga.listening.api import form_token_read
 from teranga.listening.forms import CodeForm, PeriodForm, RatingForm
 from teranga.listening.models import Channel, Response
 from teranga.network import selectors as network_selectors
+from teranga.network.middleware import keep_language, prefer_language
 from teranga.network.models import Counter
 from teranga.network.permissions import Action, site_for_user, user_can
 from teranga.reception.models import Ticket
@@ -49,9 +50,11 @@ def _submit(request: HttpRequest, form: RatingForm, **record) -> HttpResponse | 
             **record,
         )
     except ServiceError as exc:
-        form.add_error(None, exc.message)
+        add_to_form(form, exc)
         return None
-    return redirect("feedback-thanks")
+    response = redirect("feedback-thanks")
+    keep_language(request, response)
+    return response
 
 
 def _new_form(token: str = "") -> RatingForm:
@@ -101,6 +104,9 @@ def feedback_ticket(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
     if ticket is None:
         raise Http404
+    prefer_language(request, ticket.language)
+    if not services.ticket_served(ticket):
+        return render(request, "listening/public/thanks.html", {"not_served": True})
     if services.ticket_rated(ticket):
         return render(request, "listening/public/thanks.html", {"already": True})
     if request.method == "POST":
@@ -130,6 +136,8 @@ def feedback_code(request: HttpRequest) -> HttpResponse:
             ticket = services.ticket_by_feedback_code(form.cleaned_data["code"])
             if ticket is None:
                 form.add_error("code", _("No visit carries this code. Check the digits."))
+            elif not services.ticket_served(ticket):
+                form.add_error("code", str(services.NOT_SERVED))
             else:
                 return redirect("feedback-ticket", public_id=ticket.public_id)
     return render(

@@ -37,15 +37,19 @@ class LanguageMiddleware:
         target = request.path + (f"?{query.urlencode()}" if query else "")
         response = HttpResponseRedirect(target)
         if chosen in self.available:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                chosen,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
+            _language_cookie(response, chosen)
         return response
+
+
+def _language_cookie(response, lang: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        lang,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def prefer_language(request, lang: str) -> None:
@@ -56,6 +60,14 @@ def prefer_language(request, lang: str) -> None:
     if lang in {code for code, _ in settings.LANGUAGES}:
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
+
+
+def keep_language(request, response) -> None:
+    """After a form answered in the language prefer_language chose, the next page (the
+    thank-you a redirect leads to) stays in it: the choice becomes the visitor's."""
+    chosen = request.LANGUAGE_CODE
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and chosen != settings.LANGUAGE_CODE:
+        _language_cookie(response, chosen)
 
 
 class ApiErrorsMiddleware:

@@ -92,6 +92,12 @@ def _clean_fields(
         raise Invalid(
             _("An expected value needs the indicator it applies to."), field="expected_value"
         )
+    percentage = expected_value is not None and by_code()[indicator].unit == "%"
+    if percentage and not 0 <= expected_value <= 100:
+        raise Invalid(
+            _("This indicator is a percentage: expect a value from 0 to 100."),
+            field="expected_value",
+        )
     return {
         "title": title,
         "description": description,

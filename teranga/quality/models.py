@@ -516,6 +516,13 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def indicator_entry(self):
+        """The catalogue's entry for `indicator` (its name and unit), or None."""
+        from teranga.indicators.catalogue import by_code
+
+        return by_code().get(self.indicator)
+
 
 class ActionUpdate(models.Model):
     """A progress note or status change on an action, kept in order."""

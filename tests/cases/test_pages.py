@@ -279,3 +279,63 @@ def test_a_wolof_user_reads_errors_and_messages_in_wolof(client, office):
     assert "Fii war nga ko bind." in page
     client.post(url, _form(phone="771234567", contact_consent="on"))
     assert "agsi na" in OutboundSms.objects.get().text
+
+
+def test_the_case_page_says_what_each_action_did_in_plain_words(login, file_case, office):
+    case = file_case(language="wo").case
+    client = login(office["manager"])
+    url = reverse("cases-case", args=["DKR", case.pk])
+    action = reverse("cases-case-action", args=["DKR", case.pk])
+    page = client.get(url).content.decode()
+    assert '<select id="reassign-site" name="site" required><option value="">—</option>' in page
+    assert "Wolof" in page and " · wo</p>" not in page  # the language by name, not its code
+    said = client.post(action, {"action": "reassign", "site": ""}, follow=True).content.decode()
+    assert "Choisissez un espace." in said and '<li class="error">' in said
+    case.refresh_from_db()
+    assert case.site == office["dakar"]  # an empty choice sends the case nowhere
+    steps = [
+        (
+            {"action": "assign", "assignee": office["agent"].pk},
+            "Le dossier est attribué à Awa Diop",
+        ),
+        ({"action": "tags", "tags": "accueil"}, "Les étiquettes sont enregistrées."),
+        ({"action": "comment", "text": "Vu."}, "Le commentaire est ajouté."),
+        ({"action": "escalate", "note": "aide"}, "Le dossier est transmis à la région."),
+    ]
+    for data, message in steps:
+        assert message in client.post(action, data, follow=True).content.decode()
+    page = client.get(url).content.decode()
+    assert "(reçue → en cours)" in page  # the history names statuses as the page does
+    # A complaint in progress can only be answered (by the answer form): no empty status list,
+    # no refusal reason for a complaint, which is never refused.
+    assert 'id="status-select"' not in page and 'id="status-reason"' not in page
+
+
+def test_a_refused_contact_is_shown_once_beside_its_field(client, office):
+    url = reverse("cases-complaint-new", args=["DKR"])
+    page = client.post(url, _form(phone="12ab", contact_consent="on")).content.decode()
+    assert page.count("numéro de téléphone n&#x27;est pas valide") == 1
+    assert page.index("pas valide") > page.index('name="phone"') - 400  # beside the field
+    page = client.post(url, _form(message="")).content.decode()
+    assert "Vérifiez les champs signalés ci-dessous." in page  # said at the top of the page
+    assert 'type="tel"' in page and 'type="email"' in page  # the phone's own keyboards
+    assert Case.objects.count() == 0
+
+
+def test_the_code_shown_once_in_wolof_with_wolof_dates_and_no_way_to_lose_it(client, office):
+    client.get("/?lang=wo")
+    page = client.post(reverse("cases-complaint-new", args=["DKR"]), _form()).content.decode()
+    case = Case.objects.get()
+    assert 'id="tracking-code"' in page
+    assert 'hreflang="fr"' not in page  # no language link that would drop the code
+    months = ["Sa", "Few", "Mar", "Awr", "Me", "Suw", "Sul", "Ut", "Sàt", "Okt", "Now", "Des"]
+    assert f"{case.due_on.day} {months[case.due_on.month - 1]}" in page
+
+
+def test_tracking_forgives_spaces_and_missing_zeros(client, file_case):
+    filed = file_case()
+    reference = filed.case.reference  # e.g. R-DKR-2026-00001
+    short = reference.rsplit("-", 1)[0] + "-" + str(int(reference.rsplit("-", 1)[1]))
+    code = filed.tracking_code[:4] + " " + filed.tracking_code[4:]
+    page = client.post(reverse("cases-track"), {"reference": short, "code": code})
+    assert 'id="case-status"' in page.content.decode()

@@ -69,7 +69,9 @@ def test_rating_with_the_code_printed_on_the_ticket(page, dakar):
         site=site, procedure_code=procedure.code, client_id=uuid.uuid4(), user=agent
     )
     reception.counter_open(counter=counter, agent=agent)
-    reception.ticket_call_next(counter=counter, agent=agent)
+    called = reception.ticket_call_next(counter=counter, agent=agent)
+    reception.ticket_start(ticket=called, agent=agent)
+    reception.ticket_finish(ticket=called, agent=agent)  # a visit is rated once served
     page.goto("/avis/code/")
     assert serious_violations(page) == []
     page.get_by_label("Code avis imprimé sur votre ticket").fill(ticket.feedback_code)

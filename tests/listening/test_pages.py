@@ -4,10 +4,12 @@ import csv
 import io
 import re
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
 
+from teranga.lib.errors import Conflict
 from teranga.listening import services
 from teranga.listening.api import form_token
 from teranga.listening.models import Response
@@ -122,6 +124,41 @@ def test_feedback_code_leads_to_the_visit_form(client, served):
     found = client.post("/avis/code/", {"code": ticket.feedback_code})
     assert found.status_code == 302
     assert found["Location"] == f"/avis/ticket/{ticket.public_id}/"
+
+
+def test_a_visit_is_rated_once_served_not_while_in_the_queue(client, desk, issue, served):
+    ticket = served()
+    waiting = issue()
+    refused = client.post("/avis/code/", {"code": waiting.feedback_code})
+    assert "une fois servi" in refused.content.decode()
+    page = client.get(f"/avis/ticket/{waiting.public_id}/").content.decode()
+    assert "une fois servi" in page and 'name="rating"' not in page
+    with pytest.raises(Conflict):
+        services.response_record(
+            site=desk["site"], channel="ticket", ticket=waiting, rating=5, client_id=uuid.uuid4()
+        )
+    assert Response.objects.count() == 0
+    spaced = ticket.feedback_code[:4] + " " + ticket.feedback_code[4:]  # as read aloud
+    assert client.post("/avis/code/", {"code": spaced}).status_code == 302
+
+
+def test_a_ticket_taken_in_wolof_is_rated_in_wolof(client, served):
+    ticket = served(language="wo")
+    url = f"/avis/ticket/{ticket.public_id}/"
+    page = client.get(url)
+    assert '<html lang="wo">' in page.content.decode()
+    thanks = client.post(url, {"rating": "4", "client_id": client_id_of(page)}, follow=True)
+    assert '<html lang="wo">' in thanks.content.decode()
+    assert Response.objects.get().language == "wo"
+
+
+def test_switching_language_keeps_the_posters_counter(client, desk):
+    token = form_token(desk["site"], desk["g3"])
+    page = client.get(f"/avis/DKR/?t={token}").content.decode()
+    assert f'href="?{urlencode({"t": token})}&amp;lang=wo"' in page
+    switched = client.get(f"/avis/DKR/?t={token}&lang=wo", follow=True)
+    assert desk["g3"].name in switched.content.decode()
+    assert '<html lang="wo">' in switched.content.decode()
 
 
 def test_public_site_page_offers_the_form(client, desk):

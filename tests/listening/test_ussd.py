@@ -150,3 +150,10 @@ def test_missing_fields_from_the_aggregator_get_a_clear_error(client, demo_mode,
 def test_a_choice_outside_the_list_reprompts(client, demo_mode, db):
     SiteFactory(code="ABC", department=DepartmentFactory(region__name="Matam", name="Matam"))
     assert step(client, "1*0*5").startswith("CON Choix invalide.")
+
+
+def test_a_visit_still_in_the_queue_cannot_be_rated(client, issue, demo_mode):
+    waiting = issue()
+    screen = step(client, f"1*{waiting.feedback_code}")
+    assert "une fois servi" in screen
+    assert Response.objects.count() == 0

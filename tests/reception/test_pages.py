@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from teranga.network.models import Role
-from teranga.reception import services
+from teranga.reception import selectors, services
 from teranga.reception.models import Ticket
 from tests.factories import SiteFactory, staff
 
@@ -161,3 +161,12 @@ def test_the_kiosk_and_display_pages_are_served(client, desk):
         assert response.status_code == 200
         assert b"csrfmiddlewaretoken" not in response.content
     assert client.get(reverse("reception-kiosk", args=["NOPE"])).status_code == 404
+
+
+def test_the_ticket_page_says_when_you_are_next(client, issue):
+    first = issue()
+    page = client.get(reverse("ticket-public", args=[first.public_id])).content.decode()
+    assert "Vous serez appelé très bientôt" in page and "0 personne" not in page
+    _, minutes = selectors.ticket_estimate(first)
+    said = "environ 1 minute<" if minutes == 1 else f"environ {minutes} minutes<"
+    assert said in page.split('id="ticket-wait"')[1].split("</p>")[0]

@@ -3,6 +3,8 @@ target drawn, colours by class with the better end darkest."""
 
 import xml.etree.ElementTree as ET
 
+from django.utils import translation
+
 from teranga.steering import charts
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -16,12 +18,17 @@ def texts(root: ET.Element) -> list[str]:
     return [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
-def test_numbers_read_like_figures():
-    assert charts.number(None) == "—"
-    assert charts.number(12.0) == "12"
-    assert charts.number(87.5, "%") == "87.5 %"
-    assert charts.number(20, "min") == "20 min"
-    assert charts.number(-3.25) == "-3.2"
+def test_numbers_read_like_figures_in_the_pages_language():
+    with translation.override("en"):
+        assert charts.number(None) == "—"
+        assert charts.number(12.0) == "12"
+        assert charts.number(87.5, "%") == "87.5 %"
+        assert charts.number(20, "min") == "20 min"
+        assert charts.number(-3.25) == "-3.2"
+    with translation.override("fr"):
+        assert charts.number(87.5, "%") == "87,5 %"
+        assert charts.number(8.44, "/10") == "8,4/10"
+        assert charts.number(12.0) == "12"
 
 
 def test_line_chart_is_an_accessible_image_with_values_and_target():
@@ -40,7 +47,7 @@ def test_line_chart_is_an_accessible_image_with_values_and_target():
     assert root.find("s:title", NS).text == "Median wait <by month>"
     assert root.find("s:desc", NS).text == "Twelve months"
     words = texts(root)
-    assert {"12 min", "25.5 min", "—", "oct.", "déc.", "target 20 min"} <= set(words)
+    assert {"12 min", "25,5 min", "—", "oct.", "déc.", "target 20 min"} <= set(words)
     assert len(root.findall(".//s:line[@class='target']", NS)) == 1
     # a gap splits the line: two segments of one point each
     assert len(root.findall(".//s:polyline", NS)) == 2
@@ -118,4 +125,4 @@ def test_heatmap_shows_every_value_and_leaves_empty_cells_blank():
     words = texts(root)
     assert {"Mon", "Tue", "8h", "9h", "10", "40", "25", "—"} <= set(words)
     percent = parse(charts.heatmap("p", ["Mon"], ["8h"], [[87.5]], title="t", desc="d", unit="%"))
-    assert "87.5%" in texts(percent)
+    assert "87,5%" in texts(percent)

@@ -104,7 +104,7 @@ def test_weekday_hour_heatmaps_count_arrivals_and_the_share_within_target(autumn
     # Monday Oct 5: three tickets at 10h (waits 1, 10, 25 min), one at 11h (50 min)
     assert ">lun</text>" in arrivals and ">10h</text>" in arrivals and ">11h</text>" in arrivals
     assert [">3</text>" in arrivals, ">1</text>" in arrivals] == [True, True]
-    assert ">66.7%</text>" in within and ">0%</text>" in within  # 2 of 3 within 20 min; 0 of 1
+    assert ">66,7%</text>" in within and ">0%</text>" in within  # 2 of 3 within 20 min; 0 of 1
 
 
 def test_a_regional_supervisor_sees_the_region_side_by_side(autumn, login):

@@ -102,7 +102,9 @@
 
   const pendingBox = $("pending");
   function showPending() {
-    const n = queueGet().length;
+    // An answer held while its questions may still come is not waiting to be sent yet.
+    const now = Date.now();
+    const n = queueGet().filter((i) => !(i.hold > now)).length;
     pendingBox.dataset.count = String(n);
     pendingBox.textContent = n === 1 ? text("pending-one") : text("pending-many", n);
     pendingBox.hidden = n === 0;
