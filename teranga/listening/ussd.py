@@ -19,6 +19,7 @@ from teranga.lib.errors import ServiceError
 from teranga.listening import services
 from teranga.listening.models import Channel
 from teranga.network.models import Region, Site
+from teranga.network.selectors import alphabetical
 from teranga.reception.models import Ticket
 
 SCREEN_MAX = 182
@@ -65,15 +66,12 @@ def _list_screen(title: str, items: list[str], page: int) -> str:
 
 
 def _regions() -> list[Region]:
-    return list(Region.objects.order_by("name"))
+    return sorted(Region.objects.all(), key=lambda r: alphabetical(r.name))
 
 
 def _sites(region: Region) -> list[Site]:
-    return list(
-        Site.objects.filter(department__region=region)
-        .select_related("department")
-        .order_by("department__name")
-    )
+    sites = Site.objects.filter(department__region=region).select_related("department")
+    return sorted(sites, key=lambda s: alphabetical(s.department.name))
 
 
 def _pick(raw: str, count: int) -> int | None:

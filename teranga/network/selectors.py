@@ -24,20 +24,20 @@ def sites_public() -> QuerySet[Site]:
     )
 
 
-def _alphabetical(text: str) -> str:
+def alphabetical(text: str) -> str:
     """Sort key that puts Kédougou between Kaolack and Kolda, as a reader expects."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 def regions_with_sites() -> list[Region]:
     """The 14 regions, each with `site_list`, both in alphabetical order (2 queries)."""
-    regions = sorted(Region.objects.all(), key=lambda r: _alphabetical(r.name))
+    regions = sorted(Region.objects.all(), key=lambda r: alphabetical(r.name))
     by_region: dict[int, list[Site]] = {r.pk: [] for r in regions}
     for site in Site.objects.select_related("department"):
         by_region[site.department.region_id].append(site)
     for region in regions:
         region.site_list = sorted(
-            by_region[region.pk], key=lambda s: _alphabetical(s.department.capital)
+            by_region[region.pk], key=lambda s: alphabetical(s.department.capital)
         )
     return regions
 

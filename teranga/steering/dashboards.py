@@ -592,7 +592,10 @@ def tickets(request: HttpRequest, code: str) -> HttpResponse:
             "service_seconds",
             "procedure__code",
             "procedure__name_fr",
+            "procedure__name_wo",
+            "procedure__name_en",
             "counter__code",
+            "counter__name",
         )
         .order_by("-day", "-issued_at", "-pk")
     )

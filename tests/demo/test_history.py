@@ -13,7 +13,7 @@ from teranga.cases import services as cases
 from teranga.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseSequence, Kind
 from teranga.demo.history import days_for, history_generate
 from teranga.listening.models import Response
-from teranga.network.models import OpeningHours
+from teranga.network.models import OpeningHours, RoleAssignment
 from teranga.network.selectors import working_calendar
 from teranga.reception.models import Ticket
 
@@ -222,6 +222,17 @@ def test_the_live_day_and_the_pilots_demo_days_are_left_alone(network, settings)
     after = dict(Ticket.objects.filter(site__code="DKR").values_list("day").annotate(n=Count("id")))
     assert {day: after[day] for day in before} == before
     assert len(after) > len(before) + 10
+
+
+def test_the_demo_staff_held_their_roles_through_the_demos_past(network, settings):
+    """Else every past month of the demo would count no staff, and 0 % trained."""
+    settings.TERANGA_DEMO = True
+    call_command("seed_demo")
+    start = timezone.localdate() - timedelta(days=28)
+    granted = {
+        timezone.localdate(a) for a in RoleAssignment.objects.values_list("created_at", flat=True)
+    }
+    assert granted == {start}
 
 
 def test_seed_demo_keeps_the_history_it_finds(network, settings):

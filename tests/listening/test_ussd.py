@@ -4,7 +4,7 @@ import pytest
 
 from teranga.listening.models import Response
 from teranga.listening.ussd import SCREEN_MAX
-from tests.factories import DepartmentFactory, SiteFactory
+from tests.factories import DepartmentFactory, RegionFactory, SiteFactory
 
 URL = "/api/v1/channels/ussd"
 
@@ -157,3 +157,10 @@ def test_a_visit_still_in_the_queue_cannot_be_rated(client, issue, demo_mode):
     screen = step(client, f"1*{waiting.feedback_code}")
     assert "une fois servi" in screen
     assert Response.objects.count() == 0
+
+
+def test_regions_are_listed_as_a_reader_expects(client, db, demo_mode):
+    for name in ("Kolda", "Kédougou", "Kaolack"):
+        DepartmentFactory(region=RegionFactory(name=name, slug=name.lower()))
+    menu = step(client, "1*0")  # no code: rate a centre, chosen by region
+    assert menu.index("Kaolack") < menu.index("Kédougou") < menu.index("Kolda")

@@ -21,6 +21,7 @@ def test_home_presents_the_46_sites_grouped_by_region_in_french(client, network)
     assert page.count('<h2 id="r-') == 14
     assert "Région de Kédougou" in page
     assert page.count('class="badge pilot"') == 6 + 1  # the six pilots and the legend
+    assert 'href="/avis/code/"' in page and 'href="/suivi/"' in page  # a citizen's two errands
     assert (
         page.index("Région de Kaolack")
         < page.index("Région de Kédougou")

@@ -176,6 +176,7 @@ def test_tickets_list_pages_without_phone_numbers(autumn, login):
     page = response.content.decode()
     assert "5 tickets" in page and first.number in page
     assert "771234567" not in page
+    assert f"<td>{civil.name_fr}</td>" in page and "<td>07/10/2026</td>" in page  # as staff read
     only_land = client.get(
         "/espace-pro/sites/DKR/pilotage/tickets/",
         {"from": "2026-10-01", "to": "2026-10-31", "procedure": "LAND"},

@@ -1,6 +1,9 @@
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from teranga.demo.cases import demo_cases
 from teranga.demo.listening import demo_listening
@@ -9,9 +12,12 @@ from teranga.demo.quality_audits import demo_quality_audits
 from teranga.demo.quality_campaigns import demo_campaigns
 from teranga.demo.reception import demo_reception
 from teranga.indicators.services import rollups_rebuild
-from teranga.network.models import Site
+from teranga.network.models import RoleAssignment, Site
 from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from teranga.quality.services import referential_publish_default
+
+# The past every demo writes, history or not: four weeks of ratings, complaints, requests.
+DEMO_PAST_DAYS = 28
 
 
 class Command(BaseCommand):
@@ -47,6 +53,13 @@ class Command(BaseCommand):
         if history_days:
             call_command("generate_history", days=history_days, stdout=self.stdout)
         demo_quality_audits()
+        # The demo's staff held their roles through the past the demo writes: the staff
+        # indicators count a person from the day of their role (else every past month of
+        # the demo would show no staff at all, and 0 % trained).
+        start = timezone.localdate() - timedelta(days=max(history_days, DEMO_PAST_DAYS))
+        RoleAssignment.objects.filter(created_at__date__gt=start).update(
+            created_at=timezone.make_aware(datetime.combine(start, time()))
+        )
         rollups_rebuild()
         demo_campaigns()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
