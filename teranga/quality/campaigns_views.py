@@ -429,16 +429,8 @@ def assessment_grid(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         {
             **shared,
             "campaign": assessment.campaign,
-            "grid": grid,
             "sections": sections,
-            "gaps": [
-                {
-                    "row": row,
-                    "action": action_new_url(site.code, row.criterion.code, assessment.pk),
-                }
-                for row in grid.gaps
-            ],
-            "answered": grid.answered,
+            **_summary(assessment, grid),
             "can_submit": campaigns.Status.SUBMITTED in campaigns.TRANSITIONS[assessment.status]
             and assessment.campaign.status == Campaign.Status.OPEN
             and user_can(user, Action.MANAGE, site)
@@ -446,11 +438,21 @@ def assessment_grid(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "can_decide": assessment.status == campaigns.Status.SUBMITTED
             and is_national_admin(user),
             "transitions": assessment.transitions.select_related("actor"),
-            "dashboard": dashboard_url(
-                site.code, assessment.campaign.period_start, assessment.campaign.period_end
-            ),
         },
     )
+
+
+def _summary(assessment: Assessment, grid) -> dict:
+    """What the scores and gaps (_summary.html) show."""
+    code, campaign = assessment.site.code, assessment.campaign
+    return {
+        "grid": grid,
+        "gaps": [
+            {"row": row, "action": action_new_url(code, row.criterion.code, assessment.pk)}
+            for row in grid.gaps
+        ],
+        "site_dashboard": dashboard_url(code, campaign.period_start, campaign.period_end),
+    }
 
 
 def _grid_url(assessment: Assessment, anchor: str = "") -> str:
@@ -497,7 +499,9 @@ def answer_post(request: HttpRequest, code: str, pk: int, criterion: str) -> Htt
         grid = campaigns.grid(assessment)
         context = _row_context(_shared(request, assessment), grid.rows[criterion], error)
         context["saved"] = not error
-        return render(request, "quality/campaigns/_criterion.html", context)
+        # the criterion in place, and the scores and gaps it changed, out of band
+        context.update(_summary(assessment, grid), oob=True)
+        return render(request, "quality/campaigns/_criterion_saved.html", context)
     if error:
         messages.error(request, f"{criterion}: {error}")
     else:

@@ -90,6 +90,9 @@ def test_a_campaign_is_launched_filled_and_submitted(browser, live_server, quali
         row.locator('input[value="yes"]').check()
         row.get_by_role("button", name="Enregistrer").click()
         criterion(page, code).locator(".saved").wait_for()
+    # The scores above followed each save without a reload.
+    total = len(declared)
+    page.locator("#grid-summary", has_text=f"{total} / {total}").wait_for()
     context.close()
     assert Answer.objects.get(assessment__site__code="DKR", criterion__code="REP-2.1").disputed
 

@@ -243,3 +243,15 @@ def test_the_manager_submits_and_the_national_team_returns_then_accepts(login, s
 
 def test_the_staff_home_links_to_quality(login, setup):
     assert "/espace-pro/qualite/" in login(setup["officer"]).get("/espace-pro/").text
+
+
+def test_saving_a_criterion_refreshes_the_scores_and_gaps_in_place(login, setup):
+    client = login(setup["officer"])
+    before = client.get(setup["grid"]).context["grid"].answered[0]
+    response = client.post(
+        setup["grid"] + "criteres/ACC-1.1/", {"choice": "yes"}, headers={"HX-Request": "true"}
+    )
+    page = response.text
+    assert 'id="c-ACC-1.1"' in page or "ACC-1.1" in page  # the criterion, swapped in place
+    assert '<div id="grid-summary" hx-swap-oob="true">' in page  # the scores, out of band
+    assert f"<strong>{before + 1} / " in page.split('id="grid-summary"')[1]
