@@ -3,7 +3,7 @@ tracking view (no personal data), alerts and reply templates."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -26,6 +26,12 @@ class InboxFilters:
     channel: str = ""
     assignee: str = ""  # "me" | "none"
     tag: str = ""
+    filed_from: date | None = None  # filed on these days (a dashboard figure's period)
+    filed_to: date | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()))
 
 
 def handled_sites(user) -> QuerySet[Site]:
@@ -63,6 +69,10 @@ def inbox(
         rows = rows.filter(assignee=user)
     elif filters.assignee == "none":
         rows = rows.filter(assignee__isnull=True)
+    if filters.filed_from:
+        rows = rows.filter(filed_at__gte=_day_start(filters.filed_from))
+    if filters.filed_to:
+        rows = rows.filter(filed_at__lt=_day_start(filters.filed_to + timedelta(days=1)))
     if filters.tag:
         tag = filters.tag.strip().lower()
         rows = rows.filter(

@@ -211,6 +211,13 @@ def my_sites(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _day_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 @login_required
 def inbox(request: HttpRequest, code: str) -> HttpResponse:
     site = _handled_site(request.user, code)
@@ -222,6 +229,8 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
         channel=query.get("channel", ""),
         assignee=query.get("assignee", ""),
         tag=query.get("tag", "")[:30],
+        filed_from=_day_or_none(query.get("from", "")),
+        filed_to=_day_or_none(query.get("to", "")),
     )
     try:
         page = max(1, int(query.get("page", "1")))

@@ -356,7 +356,14 @@ def _site_figures_links(user, site: Site, figures: list[Figure], filters: Filter
             figure.href = opinions
         elif family == "cases" and handles:
             kind = "request" if figure.indicator.code.startswith("requests") else "complaint"
-            figure.href = f"{inbox}?{urlencode({'status': '', 'kind': kind})}"
+            figure.href = f"{inbox}?" + urlencode(
+                {
+                    "status": "",
+                    "kind": kind,
+                    "from": period.first.isoformat(),
+                    "to": period.last.isoformat(),
+                }
+            )
         elif family == "quality":
             figure.href = reverse(QUALITY_PAGES[figure.indicator.code], args=[site.code])
 

@@ -160,6 +160,11 @@ def test_the_inbox_filters_by_status_deadline_kind_and_channel(login, file_case,
     assert suggestion.reference in page and complaint.reference not in page
     page = client.get(url, {"status": "answered"}).content.decode()
     assert complaint.reference not in page
+    Case.objects.filter(pk=suggestion.pk).update(filed_at="2026-01-15T10:00:00Z")
+    page = client.get(url, {"status": "", "from": "2026-01-01", "to": "2026-01-31"}).content
+    assert suggestion.reference in page.decode() and complaint.reference not in page.decode()
+    page = client.get(url, {"status": "", "from": "2026-01-16", "to": "nonsense"}).content
+    assert suggestion.reference not in page.decode()  # a day it was not filed; junk ignored
 
 
 def test_the_inbox_query_count_does_not_grow_with_the_cases(

@@ -90,7 +90,10 @@ def test_site_figures_link_to_the_rows_behind_them(autumn, login):
     client = login(staff(Role.SITE_MANAGER, site=autumn[0]))
     page = client.get("/espace-pro/sites/DKR/pilotage/", OCTOBER).content.decode()
     assert "/espace-pro/sites/DKR/pilotage/tickets/?from=2026-10-01&amp;to=2026-10-31" in page
-    assert "/espace-pro/dossiers/DKR/?status=&amp;kind=complaint" in page
+    assert (
+        "/espace-pro/dossiers/DKR/?status=&amp;kind=complaint&amp;from=2026-10-01&amp;to=2026-10-31"
+        in page
+    )
     assert "/espace-pro/sites/DKR/avis/?date_from=2026-10-01&amp;date_to=2026-10-31" in page
     assert 'id="today"' in page  # the live figures of today
 
