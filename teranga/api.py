@@ -18,7 +18,32 @@ from teranga.quality.training_api import router as quality_training_router
 from teranga.reception.api import router as reception_router
 from teranga.steering.api import router as steering_router
 
-api = NinjaAPI(
+
+class TerangaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Every operation that takes a body documents the 413 that ApiErrorsMiddleware answers,
+        before any parsing, to a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        too_large = {
+            "description": "Request body too large.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"detail": {"type": "string"}},
+                        "required": ["detail"],
+                    }
+                }
+            },
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault("413", too_large)
+        return schema
+
+
+api = TerangaAPI(
     title="Teranga API",
     version="1",
     description="Service quality of the Espaces Sénégal Services. Staff and devices "

@@ -103,6 +103,10 @@ def test_an_oversized_body_is_refused_with_413(client, settings, two_sites):
     )
     assert response.status_code == 413
     assert "too large" in response.json()["detail"]
+    # documented on every operation that takes a body, and only there
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    issue = paths["/api/v1/sites/{code}/tickets"]["post"]["responses"]
+    assert "413" in issue and "413" not in paths["/api/v1/health"]["get"]["responses"]
 
 
 def test_a_wrong_method_gets_a_json_405(client, db):
