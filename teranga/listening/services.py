@@ -302,6 +302,9 @@ def sms_inbound(*, message_id: str, sender: str, text: str) -> InboundSms:
                 outcome = InboundSms.Outcome.CASE
             except ServiceError:
                 pass  # an invalid sender number: answered with the help below, if possible
+        if ticket is not None and not ticket_served(ticket):
+            # a code read from a ticket still in the queue: nothing to rate yet
+            ticket, outcome = None, InboundSms.Outcome.UNMATCHED
         if ticket is not None:
             language = ticket.language or "fr"
             try:

@@ -62,6 +62,13 @@ def test_code_and_rating_from_any_phone(client, served, settings):
     assert inbound(client, f"{ticket.feedback_code} 5", message_id="m2") == "duplicate"
 
 
+def test_a_code_from_a_ticket_still_in_the_queue_rates_nothing(client, issue, settings):
+    settings.TERANGA_DEMO, settings.CHANNELS_SECRET = True, ""
+    waiting = issue()
+    assert inbound(client, f"{waiting.feedback_code} 4") == "unmatched"  # not "already rated"
+    assert Response.objects.count() == 0
+
+
 def test_expired_invitation_and_gibberish_are_answered_with_help(client, served, settings):
     settings.TERANGA_DEMO, settings.CHANNELS_SECRET = True, ""
     served()
