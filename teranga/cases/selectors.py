@@ -3,7 +3,7 @@ tracking view (no personal data), alerts and reply templates."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from teranga.cases.models import OPEN_STATUSES, Case, Notification, ReplyTemplate
 from teranga.cases.services import track_check
+from teranga.lib.days import day_start
 from teranga.network.models import Role, RoleAssignment, Site, User
 from teranga.network.permissions import Action, sites_for
 from teranga.network.selectors import working_calendar
@@ -28,10 +29,6 @@ class InboxFilters:
     tag: str = ""
     filed_from: date | None = None  # filed on these days (a dashboard figure's period)
     filed_to: date | None = None
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time()))
 
 
 def handled_sites(user) -> QuerySet[Site]:
@@ -70,9 +67,9 @@ def inbox(
     elif filters.assignee == "none":
         rows = rows.filter(assignee__isnull=True)
     if filters.filed_from:
-        rows = rows.filter(filed_at__gte=_day_start(filters.filed_from))
+        rows = rows.filter(filed_at__gte=day_start(filters.filed_from))
     if filters.filed_to:
-        rows = rows.filter(filed_at__lt=_day_start(filters.filed_to + timedelta(days=1)))
+        rows = rows.filter(filed_at__lt=day_start(filters.filed_to + timedelta(days=1)))
     if filters.tag:
         tag = filters.tag.strip().lower()
         rows = rows.filter(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from teranga.cases import alerts, selectors, services
 from teranga.cases.models import FEEDBACK_KINDS, Case, CaseAttachment, Channel, Kind, Status
+from teranga.lib.days import day_or_none
 from teranga.lib.errors import Invalid, ServiceError, add_to_form
 from teranga.lib.ratelimit import client_address, rate_limited
 from teranga.network import selectors as network_selectors
@@ -211,13 +212,6 @@ def my_sites(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _day_or_none(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 @login_required
 def inbox(request: HttpRequest, code: str) -> HttpResponse:
     site = _handled_site(request.user, code)
@@ -229,8 +223,8 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
         channel=query.get("channel", ""),
         assignee=query.get("assignee", ""),
         tag=query.get("tag", "")[:30],
-        filed_from=_day_or_none(query.get("from", "")),
-        filed_to=_day_or_none(query.get("to", "")),
+        filed_from=day_or_none(query.get("from", "")),
+        filed_to=day_or_none(query.get("to", "")),
     )
     try:
         page = max(1, int(query.get("page", "1")))
@@ -348,6 +342,7 @@ def case_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     case = _case(site, pk)
     templates = list(selectors.reply_templates(site))
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+    allowed = services.allowed_transitions(case)
     draft = ""
     if chosen is not None:
         draft = chosen.body.replace("{reference}", case.reference).replace("{site}", site.name)
@@ -361,12 +356,8 @@ def case_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "draft": draft,
             "signature": services.signature(request.user, site, case.language),
             # "answered" is reached by sending the answer, not chosen from the list
-            "transitions": [
-                (s, Status(s).label)
-                for s in services.allowed_transitions(case)
-                if s != Status.ANSWERED
-            ],
-            "can_refuse": Status.REFUSED in services.allowed_transitions(case),
+            "transitions": [(s, Status(s).label) for s in allowed if s != Status.ANSWERED],
+            "can_refuse": Status.REFUSED in allowed,
             "staff": selectors.staff_of_site(site),
             "sites": Site.objects.exclude(pk=site.pk).order_by("code").only("code", "name"),
             "can_manage": user_can(request.user, Action.MANAGE, site),

@@ -14,8 +14,7 @@ still open after its due date counts as late, so a day's figures are final from 
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
@@ -27,6 +26,7 @@ from teranga.cases.models import Kind as CaseKind
 from teranga.indicators.facts import VALUE_FIELDS, Facts
 from teranga.indicators.models import Grain, Level, Refresh, Rollup, StaleDay
 from teranga.lib import histograms
+from teranga.lib.days import day_start
 from teranga.listening.models import Response
 from teranga.network.models import Site
 from teranga.reception.models import Ticket, WaitTarget
@@ -154,17 +154,13 @@ def _response_facts(month: _Month, site_ids: list[int], first: date, last: date)
         month.add(site_id, day, counts, procedure=procedure_id, channel=channel)
 
 
-def _local_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, dtime.min))
-
-
 def _case_facts(month: _Month, site_ids: list[int], first: date, last: date) -> None:
     filed = (
         Case.objects.filter(
             site_id__in=site_ids,
             kind=CaseKind.COMPLAINT,
-            filed_at__gte=_local_start(first),
-            filed_at__lt=_local_start(last + DAY),
+            filed_at__gte=day_start(first),
+            filed_at__lt=day_start(last + DAY),
         )
         .annotate(day=TruncDate("filed_at"))
         .values_list("site_id", "day", "procedure_id")

@@ -9,7 +9,7 @@ the `mystery_score` indicator)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -373,7 +373,3 @@ def mystery_observations(site_ids, referential: Referential) -> dict[int, dict[s
                 row["mean"], row["check_row__campaign__pass_level"]
             )
     return out
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))

@@ -35,6 +35,7 @@ from teranga.indicators.selectors import (
     site_area,
     weekday_hours,
 )
+from teranga.lib.days import day_or_none
 from teranga.listening.models import Channel
 from teranga.network.models import Procedure, Region, Role, Site
 from teranga.network.permissions import Action, site_for_user, user_can, user_roles
@@ -107,13 +108,6 @@ class Filters:
         return urlencode(self.params(**changes))
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def filters_read(request: HttpRequest, *, today: date | None = None) -> Filters:
     """The filters of the query string; what cannot be read is reported and left out."""
     today = today or timezone.localdate()
@@ -123,7 +117,7 @@ def filters_read(request: HttpRequest, *, today: date | None = None) -> Filters:
     period = period_parse(last_month.strftime("%Y-%m"))
     first, last = query.get("from", ""), query.get("to", "")
     if first or last:
-        first, last = _date(first), _date(last)
+        first, last = day_or_none(first), day_or_none(last)
         if first is None or last is None:
             errors.append(_("Give both dates of the period as YYYY-MM-DD."))
         elif first > last:

@@ -170,3 +170,15 @@ def test_the_ticket_page_says_when_you_are_next(client, issue):
     _, minutes = selectors.ticket_estimate(first)
     said = "environ 1 minute<" if minutes == 1 else f"environ {minutes} minutes<"
     assert said in page.split('id="ticket-wait"')[1].split("</p>")[0]
+
+
+def test_the_console_says_what_it_did_in_wolof_too(login, issue, desk):
+    client = login(desk["agent"])
+    client.get("/?lang=wo")
+    action = reverse("reception-console-action", args=["DKR"])
+    htmx = {"HX-Request": "true"}
+    ticket = issue()
+    client.post(action, {"action": "open", "counter": desk["g1"].pk}, headers=htmx)
+    client.post(action, {"action": "call-next"}, headers=htmx)
+    page = client.post(action, {"action": "recall", "ticket": ticket.pk}, headers=htmx)
+    assert "A-001: dellu nañu ko woo." in page.content.decode()

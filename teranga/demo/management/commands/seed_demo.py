@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
@@ -12,6 +12,7 @@ from teranga.demo.quality_audits import demo_quality_audits
 from teranga.demo.quality_campaigns import demo_campaigns
 from teranga.demo.reception import demo_reception
 from teranga.indicators.services import rollups_rebuild
+from teranga.lib.days import day_start
 from teranga.network.models import RoleAssignment, Site
 from teranga.network.services import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from teranga.quality.services import referential_publish_default
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         # the demo would show no staff at all, and 0 % trained).
         start = timezone.localdate() - timedelta(days=max(history_days, DEMO_PAST_DAYS))
         RoleAssignment.objects.filter(created_at__date__gt=start).update(
-            created_at=timezone.make_aware(datetime.combine(start, time()))
+            created_at=day_start(start)
         )
         rollups_rebuild()
         demo_campaigns()
