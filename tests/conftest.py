@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from teranga.network.models import Role, Site
 from teranga.network.services import network_load
@@ -44,3 +45,11 @@ def national_admin(db):
 def _fresh_cache():
     """The process cache keeps short-lived figures per site id; ids are reused across tests."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page requested in Wolof leaves Wolof active in the thread, as in a worker until its
+    next request; the tests run in one thread, so each one ends back on the default."""
+    yield
+    translation.deactivate()
